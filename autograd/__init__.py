@@ -1,0 +1,49 @@
+"""gradstep's engine: scalar reverse-mode automatic differentiation.
+
+>>> from autograd import Value
+>>> w, x, b = Value(0.5, label="w"), Value(2.0, label="x"), Value(-1.0, label="b")
+>>> z = w * x + b           # the perceptron's pre-activation
+>>> a = z.sigmoid()         # and its activation
+>>> a.backward()
+>>> round(w.grad, 4)        # dA/dw = σ'(z) * x
+0.5
+
+Nothing here imports a third-party package.
+"""
+
+from . import ops
+from .backprop import backward, grad, topological_order, zero_grad
+from .functional import dot, mean, sum
+from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .ops import Op
+from .value import Value, apply
+
+__all__ = [
+    "Value",
+    "Op",
+    "ops",
+    "apply",
+    "backward",
+    "grad",
+    "topological_order",
+    "zero_grad",
+    "sum",
+    "mean",
+    "dot",
+    "gradcheck",
+    "numerical_grad",
+    "GradcheckError",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "AnomalyError",
+]
+
+__version__ = "0.1.0"
+
+# Show errors as ``autograd.AnomalyError`` rather than by the private module they live in.
+for _name in ("AnomalyError", "GradcheckError"):
+    globals()[_name].__module__ = __name__
+del _name

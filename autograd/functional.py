@@ -1,0 +1,81 @@
+"""N-ary operations: one graph node for a whole sum, mean or weighted sum.
+
+A neuron's ``w·x + b`` built from binary ``*`` and ``+`` costs 2n nodes; ``dot`` makes it
+one node (drawn as a single Σ, as in the textbook picture) with the same gradients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from . import ops
+from .value import Operand, Value, _node, to_float
+
+__all__ = ["sum", "mean", "dot"]
+
+
+def _values(items: Iterable[Operand], what: str) -> tuple[Value, ...]:
+    out = []
+    for i, x in enumerate(items):
+        if isinstance(x, Value):
+            out.append(x)
+        else:
+            try:
+                out.append(Value(x))
+            except TypeError:
+                raise TypeError(
+                    f"{what}() takes Values or real numbers; item #{i} is {type(x).__name__} {x!r}"
+                ) from None
+    return tuple(out)
+
+
+def sum(values: Iterable[Operand]) -> Value:
+    """``values[0] + values[1] + ...`` as one node (exactly rounded, via ``math.fsum``).
+
+    >>> from autograd import Value
+    >>> import autograd
+    >>> autograd.sum([Value(1.0), Value(2.0), 3]).data
+    6.0
+    """
+    parents = _values(values, "sum")
+    if not parents:
+        raise ValueError("sum() needs at least one value, got an empty sequence")
+    return _node(ops.SUM.forward(*[p.data for p in parents]), parents, ops.SUM)
+
+
+def mean(values: Iterable[Operand]) -> Value:
+    """The average of ``values`` as one node -- e.g. the cost J as the mean of the losses.
+
+    >>> import autograd
+    >>> autograd.mean([1.0, 2.0, 6.0]).data
+    3.0
+    """
+    parents = _values(values, "mean")
+    if not parents:
+        raise ValueError("mean() needs at least one value, got an empty sequence")
+    return _node(ops.MEAN.forward(*[p.data for p in parents]), parents, ops.MEAN)
+
+
+def dot(
+    weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand | None = None
+) -> Value:
+    """``Σ w_i·x_i (+ b)`` as one node whose parents are ``(w_1..w_n, x_1..x_n[, b])``.
+
+    >>> import autograd
+    >>> from autograd import Value
+    >>> w = [Value(2.0), Value(-1.0)]
+    >>> z = autograd.dot(w, [3.0, 4.0], bias=Value(0.5))
+    >>> z.data
+    2.5
+    >>> z.backward()
+    >>> [wi.grad for wi in w]
+    [3.0, 4.0]
+    """
+    ws = _values(weights, "dot")
+    xs = _values(inputs, "dot")
+    if len(ws) != len(xs):
+        raise ValueError(f"dot() needs as many weights as inputs, got {len(ws)} and {len(xs)}")
+    if not ws:
+        raise ValueError("dot() needs at least one weight and input, got none")
+    parents = ws + xs if bias is None else ws + xs + _values([bias], "dot")
+    return _node(to_float(ops.DOT.forward(*[p.data for p in parents])), parents, ops.DOT)

@@ -1,0 +1,153 @@
+"""Per-thread switches: whether operations are recorded, and whether anomalies are hunted.
+
+Both are thread-local, so ``no_grad()`` in one thread never changes what another records.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+__all__ = ["no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "AnomalyError"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State(threading.local):
+    # ``threading.local`` runs __init__ once in every thread that touches it, so each thread
+    # starts recording, with anomaly detection off.
+    def __init__(self) -> None:
+        self.recording = True
+        self.anomaly = False
+
+
+STATE = _State()
+
+
+class _GradMode:
+    """Base of ``no_grad``/``enable_grad``: a context manager that is also a decorator."""
+
+    _enabled: bool
+
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        self = super().__new__(cls)
+        if func is None:
+            return self
+        if not callable(func):
+            raise TypeError(
+                f"{cls.__name__}() takes no argument (use it as `with {cls.__name__}():`) "
+                f"or decorates a function; got {type(func).__name__} {func!r}"
+            )
+        return self(func)  # used bare, as ``@no_grad``
+
+    def __enter__(self) -> None:
+        # The previous state is kept per thread on a stack, so one instance may be entered
+        # by several threads (as a decorator is) without them overwriting each other.
+        stack = STATE.__dict__.setdefault("saved", [])
+        stack.append(STATE.recording)
+        STATE.recording = self._enabled
+
+    def __exit__(self, *exc: object) -> None:
+        STATE.recording = STATE.saved.pop()
+
+    def __call__(self, func: F) -> F:
+        mode = type(self)
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with mode():
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):
+    """Operations inside record no parents: results are constants (leaves) for backprop.
+
+    Use it for evaluation and for updating parameters. It is thread-local, nests, and works
+    as a context manager or as a decorator (``@no_grad`` or ``@no_grad()``).
+
+    >>> from autograd import Value, no_grad
+    >>> x = Value(3.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.parents
+    ()
+    """
+
+    _enabled = False
+
+
+class enable_grad(_GradMode):
+    """Turn recording back on inside a ``no_grad()`` block (context manager or decorator).
+
+    >>> from autograd import Value, no_grad, enable_grad
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         y = Value(2.0) * 3
+    >>> len(y.parents)
+    2
+    """
+
+    _enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations in this thread are being recorded right now.
+
+    >>> is_grad_enabled()
+    True
+    """
+    return STATE.recording
+
+
+class AnomalyError(FloatingPointError):
+    """Raised inside ``detect_anomaly()`` by the first operation producing NaN or infinity."""
+
+
+# Where each node was created, kept only while anomaly detection is on. Weak keys: the
+# registry never keeps a graph alive.
+_SITES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def record_site(node: Any) -> None:
+    """Remember the user's file:line that created ``node`` (the first frame outside autograd)."""
+    frame = sys._getframe(1)
+    while frame is not None and os.path.dirname(frame.f_code.co_filename) == _PACKAGE_DIR:
+        frame = frame.f_back
+    if frame is not None:
+        _SITES[node] = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def site_of(node: Any) -> str:
+    """The file:line recorded for ``node``, or a note that it was made outside the detector."""
+    return _SITES.get(node, "<created outside detect_anomaly()>")
+
+
+@contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise :class:`AnomalyError` at the first operation whose output or gradient is NaN/inf.
+
+    The error names the operation and the file:line in your code where its node was created.
+    Nodes are only traced while the detector is on, so build *and* backprop inside it.
+
+    >>> from autograd import Value, detect_anomaly
+    >>> with detect_anomaly():
+    ...     y = Value(1000.0).exp()
+    Traceback (most recent call last):
+    ...
+    autograd.AnomalyError: exp produced inf ...
+    """
+    previous = STATE.anomaly
+    STATE.anomaly = True
+    try:
+        yield
+    finally:
+        STATE.anomaly = previous

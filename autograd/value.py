@@ -1,0 +1,350 @@
+"""``Value``: a scalar that remembers how it was computed."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Union
+
+from . import ops
+from .mode import STATE, AnomalyError, record_site, site_of
+
+__all__ = ["Value", "apply", "Number"]
+
+Number = int | float
+Operand = Union["Value", int, float]
+
+
+def _describe(x: Any) -> str:
+    text = repr(x)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(x).__name__} {text}"
+
+
+def to_float(x: Any) -> float:
+    """``x`` as a float if it is a real number (int, float, bool, Fraction, NumPy scalar)."""
+    if isinstance(x, float):
+        return float(x)  # also turns float subclasses (numpy.float64) into plain floats
+    if isinstance(x, numbers.Real):
+        return float(x)
+    # NumPy booleans and 0-d arrays are not registered as numbers.Real; accept real dtypes.
+    kind = getattr(getattr(x, "dtype", None), "kind", None)
+    if kind in ("b", "i", "u", "f") and getattr(x, "ndim", None) == 0:
+        return float(x)
+    if isinstance(x, Value):
+        raise TypeError(
+            f"Value() takes a real number, got a Value ({x!r}); "
+            "use it directly, or x.detach() for a constant copy"
+        )
+    raise TypeError(
+        f"Value() takes a real number (int, float, bool or a NumPy scalar), got {_describe(x)}"
+    )
+
+
+class Value:
+    """A scalar in a computation graph: its ``data``, its ``grad``, and how it was made.
+
+    Every arithmetic operation on Values returns a new Value that records the operation
+    (``op``) and its inputs (``parents``, in order). ``backward()`` then fills ``grad`` on
+    every node with the derivative of the output with respect to that node.
+
+    >>> a = Value(2.0, label="a")
+    >>> b = Value(-3.0, label="b")
+    >>> c = a * b
+    >>> c.label = "c"
+    >>> c.backward()
+    >>> c
+    Value(data=-6.0, grad=1.0, op='*', label='c')
+    >>> a.grad, b.grad
+    (-3.0, 2.0)
+
+    Gradients *accumulate* over ``backward()`` calls, as in PyTorch; reset them with
+    ``autograd.zero_grad(c)`` (or ``model.zero_grad()`` in ``nn``).
+    """
+
+    # ``_pass_grad`` is scratch space for one backward pass; ``__weakref__`` lets tools watch
+    # a graph without keeping it alive. No __dict__, no __eq__/__hash__: nodes hash by identity.
+    __slots__ = ("data", "grad", "label", "_op", "_parents", "_pass_grad", "__weakref__")
+
+    data: float
+    grad: float
+    label: str
+    _op: ops.Op | None
+    _parents: tuple[Value, ...]
+
+    def __init__(self, data: Any, label: str = "") -> None:
+        self.data = to_float(data)
+        self.grad = 0.0
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {_describe(label)}")
+        self.label = label
+        self._op = None
+        self._parents = ()
+
+    # --- inspection ------------------------------------------------------------------------
+
+    @property
+    def op(self) -> ops.Op | None:
+        """The primitive that produced this value, or ``None`` for a leaf."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs of the operation, in order (``x * x`` has ``x`` twice)."""
+        return self._parents
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for values made by you (or under ``no_grad``), not by an operation."""
+        return self._op is None
+
+    def local_grads(self) -> tuple[float, ...]:
+        """The local derivative of this node with respect to each parent, in parent order.
+
+        This is the node's own rule from :mod:`autograd.ops` evaluated at its data; the chain
+        rule multiplies it by the gradient arriving from above.
+
+        >>> x = Value(3.0)
+        >>> (x * x).local_grads()
+        (3.0, 3.0)
+        """
+        if self._op is None:
+            return ()
+        return tuple(self._op.derivative(*[p.data for p in self._parents], self.data))
+
+    def __repr__(self) -> str:
+        text = f"Value(data={self.data!r}, grad={self.grad!r}"
+        if self._op is not None:
+            text += f", op={self._op.symbol!r}"
+        if self.label:
+            text += f", label={self.label!r}"
+        return text + ")"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- binary operators ----------------------------------------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _node(ops.ADD.forward(self.data, other.data), (self, other), ops.ADD)
+
+    def __radd__(self, other: Number) -> Value:
+        left = _lift(other)
+        if left is NotImplemented:
+            return NotImplemented
+        return _node(ops.ADD.forward(left.data, self.data), (left, self), ops.ADD)
+
+    def __mul__(self, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _node(ops.MUL.forward(self.data, other.data), (self, other), ops.MUL)
+
+    def __rmul__(self, other: Number) -> Value:
+        left = _lift(other)
+        if left is NotImplemented:
+            return NotImplemented
+        return _node(ops.MUL.forward(left.data, self.data), (left, self), ops.MUL)
+
+    def __sub__(self, other: Operand) -> Value:
+        # a - b is the composite a + (-b): no derivative code of its own.
+        if other.__class__ is not Value:
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return self + (-other)
+
+    def __rsub__(self, other: Number) -> Value:
+        left = _lift(other)
+        if left is NotImplemented:
+            return NotImplemented
+        return left + (-self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        # a / b is the composite a * b**-1.
+        if other.__class__ is not Value:
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        _check_divisor(self, other)
+        return self * other**-1.0
+
+    def __rtruediv__(self, other: Number) -> Value:
+        left = _lift(other)
+        if left is NotImplemented:
+            return NotImplemented
+        _check_divisor(left, self)
+        return left * self**-1.0
+
+    def __pow__(self, other: Operand) -> Value:
+        if other.__class__ is Value:
+            return _node(ops.POW.forward(self.data, other.data), (self, other), ops.POW)
+        exponent = _lift(other)
+        if exponent is NotImplemented:
+            return NotImplemented
+        op = ops.power(exponent.data)
+        return _node(op.forward(self.data), (self,), op)
+
+    def __rpow__(self, other: Number) -> Value:
+        base = _lift(other)
+        if base is NotImplemented:
+            return NotImplemented
+        return _node(ops.POW.forward(base.data, self.data), (base, self), ops.POW)
+
+    # --- unary operations ------------------------------------------------------------------
+
+    def __neg__(self) -> Value:
+        return _node(ops.NEG.forward(self.data), (self,), ops.NEG)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _node(ops.ABS.forward(self.data), (self,), ops.ABS)
+
+    def exp(self) -> Value:
+        """``e ** self``. Past about 709.78 the float range ends: the result is ``inf``.
+
+        >>> Value(0.0).exp().data
+        1.0
+        """
+        return _node(ops.EXP.forward(self.data), (self,), ops.EXP)
+
+    def log(self) -> Value:
+        """Natural logarithm; a ValueError for inputs <= 0.
+
+        >>> Value(1.0).log().data
+        0.0
+        """
+        return _node(ops.LOG.forward(self.data), (self,), ops.LOG)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent, saturating at ±1 for large inputs.
+
+        >>> Value(0.0).tanh().data
+        0.0
+        """
+        return _node(ops.TANH.forward(self.data), (self,), ops.TANH)
+
+    def sigmoid(self) -> Value:
+        """The logistic function ``1 / (1 + e**-x)``, computed without overflow.
+
+        >>> Value(0.0).sigmoid().data
+        0.5
+        """
+        return _node(ops.SIGMOID.forward(self.data), (self,), ops.SIGMOID)
+
+    def relu(self) -> Value:
+        """``max(0, x)``; its derivative is taken as 0 at 0.
+
+        >>> Value(-2.0).relu().data, Value(3.0).relu().data
+        (0.0, 3.0)
+        """
+        return _node(ops.RELU.forward(self.data), (self,), ops.RELU)
+
+    # --- graph-level operations --------------------------------------------------------------
+
+    def backward(self, grad: Number = 1.0) -> None:
+        """Backpropagate: add d(self)/d(node) * ``grad`` to ``node.grad`` for every node.
+
+        The walk is iterative (any depth works) and visits nodes in a fixed order. Gradients
+        accumulate across calls; use ``autograd.zero_grad(self)`` to reset them.
+
+        >>> x = Value(3.0)
+        >>> y = x * x
+        >>> y.backward()
+        >>> x.grad
+        6.0
+        """
+        from .backprop import backward
+
+        backward(self, grad)
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label, cut off from this graph.
+
+        >>> x = Value(2.0)
+        >>> y = (x * 3).detach()
+        >>> y.is_leaf, y.data
+        (True, 6.0)
+        """
+        return Value(self.data, self.label)
+
+
+def _lift(x: Any) -> Any:
+    """A number as a constant leaf Value; ``NotImplemented`` for anything else."""
+    if x.__class__ is float:
+        out = _new(Value)
+        out.data = x
+    elif isinstance(x, Value):
+        return x
+    else:
+        try:
+            data = to_float(x)
+        except TypeError:
+            return NotImplemented
+        out = _new(Value)
+        out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = None
+    out._parents = ()
+    return out
+
+
+def _check_divisor(numerator: Value, divisor: Value) -> None:
+    if divisor.data == 0:
+        raise ZeroDivisionError(
+            f"division by zero: {numerator.data!r} / {divisor.data!r} (the divisor is zero)"
+        )
+
+
+_new = object.__new__
+
+
+def _node(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
+    """Make the output node of ``op``; under ``no_grad`` it is a leaf (no parents kept)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    state = STATE
+    if state.recording:
+        out._op = op
+        out._parents = parents
+    else:
+        out._op = None
+        out._parents = ()
+    if state.anomaly:
+        record_site(out)
+        if not math.isfinite(data):
+            raise AnomalyError(
+                f"{op.name} produced {data!r} from inputs "
+                f"{tuple(p.data for p in parents)!r} (created at {site_of(out)})"
+            )
+    return out
+
+
+def apply(op: ops.Op, *inputs: Operand) -> Value:
+    """Apply a primitive (built in or your own :class:`~autograd.ops.Op`) to inputs.
+
+    >>> from autograd import ops
+    >>> apply(ops.MUL, Value(2.0), 4).data
+    8.0
+    """
+    if not isinstance(op, ops.Op):
+        raise TypeError(f"apply() takes an autograd Op, got {_describe(op)}")
+    parents = tuple(_as_value(x) for x in inputs)
+    return _node(to_float(op.forward(*[p.data for p in parents])), parents, op)
+
+
+def _as_value(x: Any) -> Value:
+    if isinstance(x, Value):
+        return x
+    return Value(x)

@@ -1,0 +1,1 @@
+"""Neural networks built from autograd Values (filled in by the nn work)."""
