@@ -1,1 +1,57 @@
-"""Neural networks built from autograd Values (filled in by the nn work)."""
+"""Neural networks on the ``autograd`` engine: the perceptron story, end to end.
+
+A perceptron computes ``Z = w·x + b`` and ``A = activation(Z)``; a loss compares one
+prediction with its label, the cost J is the mean loss over m examples; gradient descent
+moves every weight by ``-lr * dJ/dw``; one pass over the data is an epoch; a deep network is
+the same thing, layer after layer.
+
+>>> from nn import MLP, fit, data
+>>> X, y = data.moons(20, seed=0, labels="pm1")   # hinge loss wants -1/+1 labels
+>>> model = MLP(2, [8, 1], seed=0)
+>>> history = fit(model, X, y, loss="hinge", epochs=5, progress=False)
+>>> len(history.cost)
+5
+"""
+
+from . import data, losses, optim
+from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron, Perceptron
+from .losses import (
+    bce_with_logits,
+    binary_cross_entropy,
+    cross_entropy,
+    difference,
+    hinge,
+    l2,
+    mse,
+)
+from .module import Module
+from .optim import SGD, Adam, Optimizer
+from .train import History, accuracy, fit, predict, predict_labels
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITS",
+    "MLP",
+    "SGD",
+    "Adam",
+    "History",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "Perceptron",
+    "accuracy",
+    "bce_with_logits",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "data",
+    "difference",
+    "fit",
+    "hinge",
+    "l2",
+    "losses",
+    "mse",
+    "optim",
+    "predict",
+    "predict_labels",
+]

@@ -1,46 +1,155 @@
-"""The ``gradstep`` command: ``gradstep demo`` shows the engine at work."""
+"""The ``gradstep`` command. ``gradstep demo`` tells the perceptron story in the terminal.
+
+1. A perceptron (Z = w·x + b, A = sigmoid(Z)) learns a linearly separable set.
+2. It cannot learn XOR; a small MLP can.
+3. MLP(2, [16, 16, 1]) learns 100 moons points, epoch by epoch.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from autograd import Value, gradcheck
+from nn import MLP, Adam, Perceptron, accuracy, data, fit
+
+DATASETS = ("moons", "circles", "xor", "linear", "blobs")
 
 
-def engine_demo() -> None:
-    """One perceptron step by hand: forward, loss, backward, and the gradients checked."""
-    w, x, b = Value(0.8, label="w"), Value(1.5, label="x"), Value(-0.5, label="b")
-    y = 1.0
-    z = w * x + b
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    loss = (a - y) ** 2
-    loss.label = "loss"
-    print(
-        "forward:  z = w*x + b =",
-        f"{z.data:.4f}",
-        "  a = sigmoid(z) =",
-        f"{a.data:.4f}",
-        "  loss = (a - y)^2 =",
-        f"{loss.data:.4f}",
+def _load(name: str, n: int, seed: int) -> tuple[list[list[float]], list[int], int]:
+    """(X, y, number of classes) for the chosen data set."""
+    if name == "moons":
+        X, y = data.moons(n, noise=0.1, seed=seed)
+    elif name == "circles":
+        X, y = data.circles(n, noise=0.05, seed=seed)
+    elif name == "xor":
+        X, y = data.xor(n, noise=0.1, seed=seed)
+    elif name == "linear":
+        X, y = data.linearly_separable(n, seed=seed)
+    else:
+        X, y = data.blobs(n, k=3, seed=seed)
+        return X, y, 3
+    return X, y, 2
+
+
+def _report_every(epochs: int) -> int:
+    return max(1, epochs // 10)
+
+
+def demo(
+    dataset: str = "moons",
+    epochs: int = 100,
+    lr: float = 0.05,
+    seed: int = 0,
+    n: int = 100,
+    progress: bool | None = None,
+    out: Any = sys.stdout,
+) -> float:
+    """Run the three acts; return the final training accuracy of act 3."""
+
+    from tqdm import tqdm
+
+    def say(text: str = "") -> None:
+        tqdm.write(text, file=out)  # prints above a live progress bar instead of through it
+
+    say("1. The perceptron: Z = w·x + b, A = sigmoid(Z), on linearly separable points")
+    X, y = data.linearly_separable(100, seed=seed)
+    p = Perceptron(2, seed=seed)
+    hist = fit(
+        p,
+        X,
+        y,
+        loss="binary_cross_entropy",
+        optimizer=Adam(p.parameters(), lr=0.1),
+        epochs=60,
+        progress=False,
     )
-    loss.backward()
-    for v in (loss, a, z, w, b):
-        print(f"  d loss / d {v.label:<4} = {v.grad: .4f}")
-    ok = gradcheck(lambda w, b: ((w * x.data + b).sigmoid() - y) ** 2, [w.data, b.data])
-    print("backprop agrees with finite differences:", ok)
+    w1, w2 = (w.data for w in p.w)
+    say(
+        f"   learned w = ({w1:.2f}, {w2:.2f}), b = {p.b.data:.2f}; cost J {hist.cost[0]:.3f} -> "
+        f"{hist.cost[-1]:.3f}; training accuracy {accuracy(p, X, y):.0%}"
+    )
+
+    say("\n2. XOR: one straight line cannot split it")
+    X, y = data.xor()
+    p = Perceptron(2, seed=seed)
+    fit(
+        p,
+        X,
+        y,
+        loss="binary_cross_entropy",
+        optimizer=Adam(p.parameters(), lr=0.1),
+        epochs=200,
+        progress=False,
+    )
+    m = MLP(2, [8, 1], activation="tanh", output="sigmoid", seed=seed)
+    fit(
+        m,
+        X,
+        y,
+        loss="binary_cross_entropy",
+        optimizer=Adam(m.parameters(), lr=0.1),
+        epochs=200,
+        progress=False,
+    )
+    say(
+        f"   perceptron: {accuracy(p, X, y):.0%}   MLP(2, [8, 1]) with a hidden layer: "
+        f"{accuracy(m, X, y):.0%}"
+    )
+
+    X, y, k = _load(dataset, n, seed)
+    sizes = [16, 16, 1 if k == 2 else k]
+    loss = "bce_with_logits" if k == 2 else "cross_entropy"
+    say(
+        f"\n3. MLP(2, {sizes}) on {len(X)} {dataset} points: {loss}, Adam(lr={lr}), {epochs} epochs"
+    )
+    model = MLP(2, sizes, seed=seed)
+    every = _report_every(epochs)
+
+    def show(epoch: int, cost: float, acc: float | None) -> None:
+        if epoch % every == 0 or epoch == 1:
+            say(f"   epoch {epoch:4d}   cost J = {cost:.4f}   accuracy = {acc:.0%}")
+
+    hist = fit(
+        model,
+        X,
+        y,
+        loss=loss,
+        optimizer=Adam(model.parameters(), lr=lr),
+        epochs=epochs,
+        seed=seed,
+        callback=show,
+        progress=progress,
+    )
+    final = accuracy(model, X, y)
+    say(f"   training accuracy: {final:.0%} ({model.num_parameters()} parameters)")
+    return final
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gradstep", description="See backprop at work.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="run the demo")
+    d = sub.add_parser("demo", help="train a perceptron and an MLP, epoch by epoch")
+    d.add_argument("--dataset", choices=DATASETS, default="moons", help="data for act 3")
+    d.add_argument("--epochs", type=int, default=100, help="epochs for act 3 (default 100)")
+    d.add_argument("--lr", type=float, default=0.05, help="Adam learning rate (default 0.05)")
+    d.add_argument("--seed", type=int, default=0, help="seed for data and weights (default 0)")
+    d.add_argument("-n", type=int, default=100, help="number of points (default 100)")
+    d.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        engine_demo()
+    if args.epochs < 1 or args.n < 4 or not args.lr > 0:
+        parser.error(
+            f"need --epochs >= 1, -n >= 4 and --lr > 0; got {args.epochs}, {args.n}, {args.lr}"
+        )
+    demo(
+        args.dataset,
+        args.epochs,
+        args.lr,
+        args.seed,
+        args.n,
+        progress=False if args.quiet else None,
+    )
     return 0
 
 

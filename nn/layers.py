@@ -1,0 +1,253 @@
+"""Neurons, layers and networks: Z = w·x + b, A = activation(Z), stacked layer by layer."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import autograd
+from autograd import Value
+
+from .module import Module
+
+__all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Neuron", "Perceptron"]
+
+
+def _step(z: Value) -> Value:
+    # The classic perceptron's threshold. Its derivative is 0 almost everywhere, so it is a
+    # constant for backprop: nothing flows through it (train it with another activation).
+    return Value(1.0 if z.data >= 0 else 0.0)
+
+
+#: Activation name -> function of the pre-activation Z.
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "linear": lambda z: z,
+    "step": _step,
+}
+
+#: Initialisation name -> weight sampler given (rng, fan_in, fan_out).
+INITS: dict[str, Callable[[random.Random, int, int], float]] = {
+    # Xavier/Glorot uniform: keeps the variance of Z near 1 for tanh/sigmoid.
+    "xavier": lambda rng, nin, nout: rng.uniform(-1, 1) * math.sqrt(6 / (nin + nout)),
+    # He/Kaiming normal: the factor 2 makes up for ReLU zeroing half its inputs.
+    "he": lambda rng, nin, nout: rng.gauss(0.0, math.sqrt(2 / nin)),
+    # micrograd's choice: uniform in [-1, 1] whatever the width.
+    "uniform": lambda rng, nin, nout: rng.uniform(-1, 1),
+}
+
+
+def _check_int(value: Any, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return value
+
+
+def _check_choice(value: Any, name: str, choices: dict[str, Any]) -> str:
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
+    return value
+
+
+def _default_init(activation: str) -> str:
+    return "he" if activation == "relu" else "xavier"
+
+
+def _as_inputs(x: Sequence[Any], nin: int, where: str) -> list[Value]:
+    if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{where} takes a list of {nin} inputs, got {type(x).__name__} {x!r}")
+    if len(x) != nin:
+        raise ValueError(f"{where} expects {nin} inputs, got {len(x)}")
+    return [v if isinstance(v, Value) else Value(v) for v in x]
+
+
+class Neuron(Module):
+    """One neuron: ``Z = w·x + b`` (a single Σ node), then ``A = activation(Z)``.
+
+    ``init`` picks the weights' distribution ("he" for relu, "xavier" otherwise, or
+    "uniform"); the bias starts at 0. ``expanded=True`` builds Z from binary ``*`` and ``+``
+    nodes instead -- the same numbers, a bigger picture, for teaching.
+
+    >>> n = Neuron(2, activation="sigmoid", seed=0)
+    >>> a = n([1.0, 2.0])
+    >>> a.op.name, a.parents[0].op.name
+    ('sigmoid', 'dot')
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        seed: int | None = 0,
+        init: str | None = None,
+        expanded: bool = False,
+        fan_out: int = 1,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.nin = _check_int(nin, "nin")
+        self.activation = _check_choice(activation, "activation", ACTIVATIONS)
+        self.init = _check_choice(init or _default_init(activation), "init", INITS)
+        self.expanded = bool(expanded)
+        self._seed = seed
+        rng = rng or random.Random(seed)
+        draw = INITS[self.init]
+        self.w = [Value(draw(rng, nin, fan_out), label=f"w{i + 1}") for i in range(nin)]
+        self.b = Value(0.0, label="b")
+        self._act = ACTIVATIONS[activation]
+
+    def preactivation(self, x: Sequence[Any]) -> Value:
+        """``Z = w·x + b`` for one example (without the activation)."""
+        xs = _as_inputs(x, self.nin, "this neuron")
+        if not self.expanded:
+            return autograd.dot(self.w, xs, self.b)
+        z = self.b
+        for w, xi in zip(self.w, xs):
+            z = z + w * xi
+        return z
+
+    def __call__(self, x: Sequence[Any]) -> Value:
+        return self._act(self.preactivation(x))
+
+    @property
+    def output_activation(self) -> str:
+        """The activation of what the model outputs (how to read its predictions)."""
+        return self.activation
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "activation": self.activation, "init": self.init}
+
+
+class Perceptron(Neuron):
+    """The article's single-layer model: ``A = sigmoid(w·x + b)`` by default.
+
+    >>> p = Perceptron(2, seed=1)
+    >>> 0 < p([0.5, -0.5]).data < 1
+    True
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "sigmoid",
+        *,
+        seed: int | None = 0,
+        init: str | None = None,
+        expanded: bool = False,
+    ) -> None:
+        super().__init__(nin, activation, seed=seed, init=init, expanded=expanded)
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs. Always returns a list.
+
+    >>> layer = Layer(3, 2, activation="tanh", seed=0)
+    >>> len(layer([1.0, 0.0, -1.0]))
+    2
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        seed: int | None = 0,
+        init: str | None = None,
+        expanded: bool = False,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.nin = _check_int(nin, "nin")
+        self.nout = _check_int(nout, "nout")
+        self.activation = _check_choice(activation, "activation", ACTIVATIONS)
+        rng = rng or random.Random(seed)
+        self.neurons = [
+            Neuron(nin, activation, init=init, expanded=expanded, fan_out=nout, rng=rng)
+            for _ in range(nout)
+        ]
+        self.init = self.neurons[0].init
+
+    def __call__(self, x: Sequence[Any]) -> list[Value]:
+        xs = _as_inputs(x, self.nin, "this layer")  # lift numbers once, shared by all neurons
+        return [n(xs) for n in self.neurons]
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "nin": self.nin,
+            "nout": self.nout,
+            "activation": self.activation,
+            "init": self.init,
+        }
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` has two hidden layers of 16.
+
+    Hidden layers use ``activation``; the last layer uses ``output`` (None means linear,
+    i.e. raw scores/logits). Called on one example it returns a Value when the last layer
+    has one neuron, else a list of Values.
+
+    >>> model = MLP(2, [4, 1], seed=0)
+    >>> model
+    MLP(nin=2, sizes=[4, 1], activation='relu', output=None, init='he')
+    >>> model.num_parameters()
+    17
+    >>> type(model([1.0, -1.0])).__name__
+    'Value'
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        sizes: Sequence[int],
+        activation: str = "relu",
+        output: str | None = None,
+        *,
+        seed: int | None = 0,
+        init: str | None = None,
+        expanded: bool = False,
+    ) -> None:
+        self.nin = _check_int(nin, "nin")
+        if isinstance(sizes, (int, str)) or not sizes:
+            raise ValueError(f"sizes must be a non-empty list of layer widths, got {sizes!r}")
+        self.sizes = [_check_int(s, "each layer size") for s in sizes]
+        self.activation = _check_choice(activation, "activation", ACTIVATIONS)
+        self.output = output
+        out_act = _check_choice(output or "linear", "output activation", ACTIVATIONS)
+        self.init = _check_choice(init or _default_init(activation), "init", INITS)
+        rng = random.Random(seed)
+        widths = [nin, *self.sizes]
+        self.layers = [
+            Layer(
+                widths[i],
+                widths[i + 1],
+                activation if i < len(self.sizes) - 1 else out_act,
+                init=self.init,
+                expanded=expanded,
+                rng=rng,
+            )
+            for i in range(len(self.sizes))
+        ]
+
+    @property
+    def output_activation(self) -> str:
+        return self.output or "linear"
+
+    def __call__(self, x: Sequence[Any]) -> Any:
+        out = x
+        for layer in self.layers:
+            out = layer(out)
+        return out[0] if len(out) == 1 else out
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "nin": self.nin,
+            "sizes": list(self.sizes),
+            "activation": self.activation,
+            "output": self.output,
+            "init": self.init,
+        }

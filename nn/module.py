@@ -1,0 +1,178 @@
+"""``Module``: the base of every model -- its parameters, names, and JSON save/load."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from autograd import Value
+
+__all__ = ["Module"]
+
+FORMAT = "gradstep-model"
+FORMAT_VERSION = 1
+
+
+class Module:
+    """A model made of parameters (``Value`` leaves) and sub-modules.
+
+    Sub-classes store parameters and sub-modules as attributes -- single ones or lists --
+    and implement ``__call__`` and ``config()`` (the keyword arguments that rebuild the
+    architecture). Everything else comes from here.
+
+    >>> from nn import Neuron
+    >>> n = Neuron(2, seed=0)
+    >>> [name for name, _ in n.named_parameters()]
+    ['w.0', 'w.1', 'b']
+    >>> n.num_parameters()
+    3
+    """
+
+    # --- parameters ---------------------------------------------------------------------
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
+        """Every parameter with a stable, readable name like ``layers.0.neurons.3.w.1``."""
+        for attr, item in vars(self).items():
+            if attr.startswith("_"):
+                continue
+            yield from _named(item, prefix + attr)
+
+    def parameters(self) -> list[Value]:
+        """All parameters, in the order of ``named_parameters()``."""
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self) -> int:
+        """How many scalars the model learns."""
+        return sum(1 for _ in self.named_parameters())
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0 (gradients accumulate otherwise)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    # --- architecture -------------------------------------------------------------------
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this architecture (JSON-able)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define config()")
+
+    def __call__(self, x: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__()")
+
+    # --- state ----------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, float]:
+        """Parameter name -> value (plain floats).
+
+        >>> from nn import Neuron
+        >>> Neuron(1, seed=0, activation="linear").state_dict().keys()
+        dict_keys(['w.0', 'b'])
+        """
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Set every parameter from ``state``; on any problem raise ValueError, change nothing.
+
+        The names must match exactly (no missing, no extra) and every value must be a finite
+        real number.
+        """
+        if not isinstance(state, dict):
+            raise ValueError(f"a state dict must be a dict, got {type(state).__name__}")
+        params = dict(self.named_parameters())
+        missing = [n for n in params if n not in state]
+        extra = [n for n in state if n not in params]
+        if missing or extra:
+            raise ValueError(
+                f"state does not fit this {type(self).__name__}: "
+                f"missing {_few(missing)}, unexpected {_few(extra)}"
+            )
+        values = {}
+        for name, value in state.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"parameter {name!r} must be a number, got {value!r}")
+            if not math.isfinite(value):
+                raise ValueError(f"parameter {name!r} must be finite, got {value!r}")
+            values[name] = float(value)
+        for name, p in params.items():  # all checked: now it is safe to change the model
+            p.data = values[name]
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the architecture and parameters to ``path`` as JSON (never pickle).
+
+        >>> import tempfile, os
+        >>> from nn import MLP
+        >>> model = MLP(2, [3, 1], seed=1)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+        >>> model.save(path)
+        >>> twin = MLP(2, [3, 1], seed=2)
+        >>> twin.load(path)
+        >>> twin([0.5, -1.0]).data == model([0.5, -1.0]).data
+        True
+        """
+        document = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "model": type(self).__name__,
+            "config": self.config(),
+            "parameters": self.state_dict(),
+        }
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(document, f, indent=1, allow_nan=False)
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Load parameters saved by :meth:`save` into this model, after checking the file.
+
+        A file that is not valid JSON, is not a gradstep model, describes another
+        architecture, or holds non-finite numbers raises ValueError; the model is unchanged.
+        """
+        try:
+            with open(path, encoding="utf-8") as f:
+                document = json.load(f, parse_constant=_reject_constant)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{os.fspath(path)!r} is not valid JSON: {e}") from None
+        except UnicodeDecodeError as e:
+            raise ValueError(f"{os.fspath(path)!r} is not a text file: {e}") from None
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            raise ValueError(f"{os.fspath(path)!r} is not a gradstep model file")
+        if document.get("version") != FORMAT_VERSION:
+            raise ValueError(
+                f"{os.fspath(path)!r} has format version {document.get('version')!r}; "
+                f"this gradstep reads version {FORMAT_VERSION}"
+            )
+        kind, config = document.get("model"), document.get("config")
+        if kind != type(self).__name__ or config != self.config():
+            raise ValueError(
+                f"{os.fspath(path)!r} holds a {kind} with {config}, "
+                f"but this model is a {type(self).__name__} with {self.config()}"
+            )
+        self.load_state_dict(document.get("parameters"))
+
+    # --- display --------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _named(item: Any, name: str) -> Iterator[tuple[str, Value]]:
+    if isinstance(item, Value):
+        yield name, item
+    elif isinstance(item, Module):
+        yield from item.named_parameters(name + ".")
+    elif isinstance(item, (list, tuple)):
+        for i, sub in enumerate(item):
+            yield from _named(sub, f"{name}.{i}")
+
+
+def _few(names: list[str]) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(repr(n) for n in names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"model files hold finite numbers only, found {name}")

@@ -1,0 +1,389 @@
+"""Optimizers: turn the gradients in ``p.grad`` into updates of ``p.data``.
+
+An optimizer holds a list of parameters (leaf :class:`~autograd.Value` objects) and, after
+``loss.backward()`` has filled their ``grad``, moves each ``data`` a little downhill. It works
+on plain floats only: a step never builds graph nodes and never touches anything but
+``p.data`` (and ``zero_grad()`` touches only ``p.grad``). The training loop::
+
+    opt = SGD(params, lr=0.1)
+    for _ in range(steps):
+        opt.zero_grad()          # gradients accumulate, so clear them first
+        loss = ...               # forward pass builds the graph
+        loss.backward()          # fills p.grad
+        opt.step()               # p.data -= ... ; no new graph nodes
+
+>>> from autograd import Value
+>>> w = Value(0.0, label="w")
+>>> opt = SGD([w], lr=0.1)
+>>> for _ in range(60):
+...     opt.zero_grad()
+...     loss = (w - 3) ** 2
+...     loss.backward()
+...     opt.step()
+>>> round(w.data, 4)
+3.0
+
+``step()`` refuses to apply a NaN or infinite gradient: it raises ``ValueError`` naming the
+parameter, before changing any of them. ``lr`` (and every other hyperparameter) is an
+attribute you may change between steps, e.g. for a learning-rate schedule; it is checked
+again on every assignment. ``state_dict()`` / ``load_state_dict()`` save and restore the
+optimizer's own state (hyperparameters, step count, per-parameter buffers) as a JSON-able
+dict; save the parameters' ``data`` separately.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from autograd import Value
+
+__all__ = ["Optimizer", "SGD", "Adam"]
+
+
+# --- argument checking ---------------------------------------------------------------------
+
+
+def _describe(x: Any) -> str:
+    text = repr(x)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(x).__name__} {text}"
+
+
+def _real(name: str, value: Any) -> float:
+    """``value`` as a float if it is a real number (not a bool); a TypeError otherwise."""
+    is_bool = isinstance(value, bool) or type(value).__name__ == "bool_"
+    if is_bool or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number (int or float), got {_describe(value)}")
+    return float(value)
+
+
+def _positive(name: str, value: Any) -> float:
+    x = _real(name, value)
+    if not (math.isfinite(x) and x > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return x
+
+
+def _non_negative(name: str, value: Any) -> float:
+    x = _real(name, value)
+    if not (math.isfinite(x) and x >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return x
+
+
+def _unit_interval(name: str, value: Any) -> float:
+    x = _real(name, value)
+    if not 0 <= x < 1:  # NaN fails this too
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return x
+
+
+def _betas(name: str, value: Any) -> tuple[float, float]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (beta1, beta2), got {_describe(value)}")
+    return (_unit_interval(f"{name}[0]", value[0]), _unit_interval(f"{name}[1]", value[1]))
+
+
+class _Hyper:
+    """A hyperparameter attribute, checked on every assignment (in ``__init__`` and later)."""
+
+    def __init__(self, check: Any) -> None:
+        self.check = check
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.slot = "_" + name
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return self
+        return getattr(obj, self.slot)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        setattr(obj, self.slot, self.check(self.name, value))
+
+
+def _collect(params: Iterable[Value]) -> list[Value]:
+    if isinstance(params, Value):
+        raise TypeError("params must be an iterable of Values, got a single Value; use [value]")
+    try:
+        items = list(params)
+    except TypeError:
+        raise TypeError(f"params must be an iterable of Values, got {_describe(params)}") from None
+    if not items:
+        raise ValueError("params is empty: an optimizer needs at least one Value to update")
+    first_seen: dict[int, int] = {}
+    for i, p in enumerate(items):
+        if not isinstance(p, Value):
+            raise TypeError(f"params[{i}] must be an autograd.Value, got {_describe(p)}")
+        j = first_seen.setdefault(id(p), i)
+        if j != i:
+            raise ValueError(
+                f"params[{i}] is the same Value as params[{j}] ({p!r}); "
+                "each parameter may appear only once"
+            )
+    return items
+
+
+# --- the optimizers --------------------------------------------------------------------------
+
+
+class Optimizer(ABC):
+    """Base class: owns ``params`` (a list of Values), ``lr``, a step count and buffers.
+
+    Subclasses list their hyperparameters in ``hyperparameters`` (each a :class:`_Hyper`
+    attribute) and the names of their per-parameter float buffers in ``buffers``; the base
+    class then provides ``zero_grad()``, ``state_dict()`` and ``load_state_dict()``.
+
+    >>> from autograd import Value
+    >>> w = Value(1.0)
+    >>> w.grad = 5.0
+    >>> opt = SGD([w], lr=0.5)
+    >>> opt.zero_grad()
+    >>> w.grad
+    0.0
+    """
+
+    hyperparameters: ClassVar[tuple[str, ...]] = ("lr",)
+    buffers: ClassVar[tuple[str, ...]] = ()
+
+    lr = _Hyper(_positive)
+
+    params: list[Value]
+    steps: int
+    state: dict[str, list[float]]
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        self.params = _collect(params)
+        self.lr = lr
+        self.steps = 0  # how many step() calls have been applied
+        self.state = {name: [0.0] * len(self.params) for name in self.buffers}
+
+    def __repr__(self) -> str:
+        hyper = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
+        return f"{type(self).__name__}({len(self.params)} params, {hyper}, steps={self.steps})"
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``grad`` to 0.0 (gradients accumulate across backward)."""
+        for p in self.params:
+            p.grad = 0.0
+
+    @abstractmethod
+    def step(self) -> None:
+        """Update every ``p.data`` from its ``p.grad``."""
+
+    def _grads(self) -> list[float]:
+        """Every parameter's grad as a float; a ValueError if any is NaN or infinite.
+
+        Called at the start of ``step()``, so a bad gradient stops the step before any
+        parameter changes.
+        """
+        grads = []
+        for i, p in enumerate(self.params):
+            g = float(p.grad)
+            if not math.isfinite(g):
+                name = f"params[{i}]" + (f" (label {p.label!r})" if p.label else "")
+                raise ValueError(
+                    f"{name} has a non-finite gradient ({g!r}); step() changed no parameter. "
+                    "Look for an overflow or a log/division of zero in the forward pass"
+                )
+            grads.append(g)
+        return grads
+
+    # --- saving and resuming ----------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state as a fresh, JSON-able dict (no Values, no aliasing).
+
+        It holds the type name, the hyperparameters, the step count and one list of floats
+        per buffer (one float per parameter, in ``params`` order). Parameter ``data`` is not
+        included: save the model's values separately.
+
+        >>> from autograd import Value
+        >>> sorted(SGD([Value(1.0)], lr=0.1, momentum=0.9).state_dict().items())
+        [('lr', 0.1), ('momentum', 0.9), ('steps', 0), ('type', 'SGD'), ('velocity', [0.0]), ('weight_decay', 0.0)]
+        """  # noqa: E501
+        out: dict[str, Any] = {"type": type(self).__name__, "steps": self.steps}
+        for name in self.hyperparameters:
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, tuple) else value
+        for name in self.buffers:
+            out[name] = list(self.state[name])
+        return out
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (possibly after a JSON round trip).
+
+        Everything is checked first; on any problem a ValueError is raised and the
+        optimizer is left unchanged.
+
+        >>> from autograd import Value
+        >>> opt = SGD([Value(1.0), Value(2.0)], lr=0.1, momentum=0.9)
+        >>> opt.load_state_dict(SGD([Value(0.0)], lr=0.1, momentum=0.9).state_dict())
+        Traceback (most recent call last):
+        ...
+        ValueError: state_dict['velocity'] has 1 entries, but this optimizer has 2 params
+        """
+        if not isinstance(state, dict):
+            raise TypeError(f"load_state_dict() takes a dict, got {_describe(state)}")
+        kind = type(self).__name__
+        expected = {"type", "steps", *self.hyperparameters, *self.buffers}
+        missing = sorted(expected - state.keys())
+        extra = sorted(map(str, state.keys() - expected))
+        if missing or extra:
+            raise ValueError(
+                f"state_dict for {kind} needs exactly the keys {sorted(expected)}; "
+                f"missing {missing}, unexpected {extra}"
+            )
+        if state["type"] != kind:
+            raise ValueError(f"state_dict is for {state['type']!r}, not {kind!r}")
+        steps = state["steps"]
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"state_dict['steps'] must be an int >= 0, got {_describe(steps)}")
+
+        hyper: dict[str, Any] = {}
+        for name in self.hyperparameters:
+            attribute = getattr(type(self), name)  # the _Hyper descriptor itself
+            try:
+                hyper[name] = attribute.check(f"state_dict[{name!r}]", state[name])
+            except TypeError as error:
+                raise ValueError(str(error)) from None
+
+        n = len(self.params)
+        buffers: dict[str, list[float]] = {}
+        for name in self.buffers:
+            values = state[name]
+            if not isinstance(values, list):
+                raise ValueError(
+                    f"state_dict[{name!r}] must be a list of floats, got {_describe(values)}"
+                )
+            if len(values) != n:
+                raise ValueError(
+                    f"state_dict[{name!r}] has {len(values)} entries, "
+                    f"but this optimizer has {n} params"
+                )
+            try:
+                buffers[name] = [
+                    _real(f"state_dict[{name!r}][{i}]", v) for i, v in enumerate(values)
+                ]
+            except TypeError as error:
+                raise ValueError(str(error)) from None
+
+        # Everything is valid: only now change the optimizer.
+        for name, value in hyper.items():
+            setattr(self, name, value)
+        self.steps = steps
+        self.state = buffers
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum and weight decay (PyTorch style).
+
+    For each parameter, with ``g = grad + weight_decay * data``::
+
+        v = momentum * v + g       (only if momentum > 0; v starts at 0, so first v = g)
+        data -= lr * v             (or lr * g without momentum)
+
+    ``momentum`` is in [0, 1) and ``weight_decay`` (an L2 penalty) is a finite number >= 0.
+
+    >>> from autograd import Value
+    >>> w = Value(1.0)
+    >>> w.grad = 2.0
+    >>> SGD([w], lr=0.1).step()
+    >>> w.data
+    0.8
+    """
+
+    hyperparameters = ("lr", "momentum", "weight_decay")
+    buffers = ("velocity",)
+
+    momentum = _Hyper(_unit_interval)
+    weight_decay = _Hyper(_non_negative)
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+
+    def step(self) -> None:
+        """One SGD update of every parameter (floats only, no graph nodes)."""
+        grads = self._grads()
+        lr, momentum, decay = self.lr, self.momentum, self.weight_decay
+        velocity = self.state["velocity"]
+        for i, (p, g) in enumerate(zip(self.params, grads)):
+            if decay:
+                g = g + decay * p.data
+            if momentum:
+                velocity[i] = momentum * velocity[i] + g
+                g = velocity[i]
+            p.data = p.data - lr * g
+        self.steps += 1
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) with bias correction; ``weight_decay`` is an L2 term.
+
+    With ``g = grad + weight_decay * data`` and ``t`` the number of steps so far (1, 2, …)::
+
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1 ** t)
+        v_hat = v / (1 - beta2 ** t)
+        data -= lr * m_hat / (sqrt(v_hat) + eps)
+
+    >>> from autograd import Value
+    >>> w = Value(1.0)
+    >>> w.grad = 123.0
+    >>> Adam([w], lr=0.1).step()   # the first step moves by about lr, whatever the grad
+    >>> round(w.data, 6)
+    0.9
+    """
+
+    hyperparameters = ("lr", "betas", "eps", "weight_decay")
+    buffers = ("m", "v")
+
+    betas = _Hyper(_betas)
+    eps = _Hyper(_positive)
+    weight_decay = _Hyper(_non_negative)
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.001,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self.betas = betas
+        self.eps = eps
+        self.weight_decay = weight_decay
+
+    def step(self) -> None:
+        """One Adam update of every parameter (floats only, no graph nodes)."""
+        grads = self._grads()
+        lr, (beta1, beta2), eps, decay = self.lr, self.betas, self.eps, self.weight_decay
+        t = self.steps + 1
+        correction1 = 1.0 - beta1**t
+        correction2 = 1.0 - beta2**t
+        m, v = self.state["m"], self.state["v"]
+        for i, (p, g) in enumerate(zip(self.params, grads)):
+            if decay:
+                g = g + decay * p.data
+            m[i] = beta1 * m[i] + (1.0 - beta1) * g
+            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
+            m_hat = m[i] / correction1
+            v_hat = v[i] / correction2
+            p.data = p.data - lr * m_hat / (math.sqrt(v_hat) + eps)
+        self.steps = t

@@ -1,0 +1,252 @@
+"""Training: forward, cost, backward, update -- one epoch after another.
+
+>>> from nn import MLP, fit, data, optim
+>>> X, y = data.xor()
+>>> model = MLP(2, [8, 1], activation="tanh", output="sigmoid", seed=3)
+>>> history = fit(model, X, y, loss="mse", optimizer=optim.Adam(model.parameters(), lr=0.1),
+...               epochs=150, progress=False)
+>>> history.accuracy[-1]
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import autograd
+from autograd import Value
+
+from .losses import get_loss, l2
+from .module import Module
+from .optim import SGD, Optimizer
+
+__all__ = ["History", "accuracy", "fit", "predict", "predict_labels"]
+
+
+@dataclass
+class History:
+    """What ``fit`` saw, one entry per epoch.
+
+    ``cost`` is the mean loss over the epoch's examples (plus the L2 term, if any);
+    ``accuracy`` is the fraction of examples classified right by the predictions made
+    during the epoch (``None`` entries for regression targets).
+    """
+
+    cost: list[float] = field(default_factory=list)
+    accuracy: list[float | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.cost)
+
+
+# --- reading a model's outputs -------------------------------------------------------------
+
+
+def _scores(output: Any) -> list[float]:
+    if isinstance(output, Value):
+        return [output.data]
+    return [v.data if isinstance(v, Value) else float(v) for v in output]
+
+
+def _label_kind(y: Sequence[Any]) -> str | None:
+    values = set(y)
+    if values <= {0, 1}:
+        return "01"
+    if values <= {-1, 1}:
+        return "pm1"
+    if all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+        return "classes"
+    return None  # regression
+
+
+def _to_label(scores: list[float], kind: str, activation: str) -> int:
+    if len(scores) > 1:
+        return max(range(len(scores)), key=scores.__getitem__)  # argmax over classes
+    s = scores[0]
+    # Probabilities (sigmoid) split at 0.5; scores and logits, and tanh, split at 0.
+    threshold = 0.5 if activation in ("sigmoid", "step") else 0.0
+    positive = s >= threshold
+    if kind == "pm1":
+        return 1 if positive else -1
+    return 1 if positive else 0
+
+
+def predict(model: Module, X: Sequence[Sequence[float]]) -> list[Any]:
+    """The model's raw outputs for each example (floats, or lists of floats), no graph kept.
+
+    >>> from nn import Perceptron
+    >>> p = Perceptron(1, seed=0)
+    >>> predict(p, [[0.0]])
+    [0.5]
+    """
+    with autograd.no_grad():
+        outs = [_scores(model(x)) for x in X]
+    return [o[0] if len(o) == 1 else o for o in outs]
+
+
+def predict_labels(model: Module, X: Sequence[Sequence[float]], labels: str = "01") -> list[int]:
+    """Class labels: argmax for several outputs; for one output, a threshold (0.5 after a
+    sigmoid, else 0) giving 0/1 (``labels="01"``) or -1/+1 (``labels="pm1"``)."""
+    activation = getattr(model, "output_activation", "linear")
+    with autograd.no_grad():
+        return [_to_label(_scores(model(x)), labels, activation) for x in X]
+
+
+def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any]) -> float:
+    """Fraction of examples whose predicted label equals ``y`` (0/1, ±1 or class indices).
+
+    >>> from nn import Perceptron
+    >>> accuracy(Perceptron(1, seed=0), [[1.0], [-1.0]], [1, 0]) in (0.0, 0.5, 1.0)
+    True
+    """
+    X, y = _check_data(X, y, getattr(model, "nin", None))
+    kind = _label_kind(y)
+    if kind is None:
+        raise ValueError("accuracy() needs class labels (0/1, -1/+1 or 0..k-1), got real targets")
+    predicted = predict_labels(model, X, "pm1" if kind == "pm1" else "01")
+    return sum(p == t for p, t in zip(predicted, y)) / len(y)
+
+
+# --- checking data -------------------------------------------------------------------------
+
+
+def _check_data(
+    X: Sequence[Sequence[Any]], y: Sequence[Any], nin: int | None
+) -> tuple[list[list[float]], list[Any]]:
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
+        raise TypeError(f"X must be a list of examples, got {type(X).__name__}")
+    if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
+        raise TypeError(f"y must be a list of targets, got {type(y).__name__}")
+    if len(X) == 0:
+        raise ValueError("X is empty: there is nothing to learn from")
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} examples but y has {len(y)} targets")
+    rows: list[list[float]] = []
+    width = None
+    for i, row in enumerate(X):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
+            raise ValueError(f"example #{i} must be a list of features, got {row!r}")
+        if width is None:
+            width = len(row)
+        elif len(row) != width:
+            raise ValueError(f"X is ragged: example #0 has {width} features, #{i} has {len(row)}")
+        try:
+            floats = [float(v) for v in row]
+        except (TypeError, ValueError):
+            raise ValueError(f"example #{i} has a non-numeric feature: {row!r}") from None
+        if not all(math.isfinite(v) for v in floats):
+            raise ValueError(f"example #{i} has a NaN or infinite feature: {row!r}")
+        rows.append(floats)
+    if nin is not None and width != nin:
+        raise ValueError(f"the model takes {nin} features per example, X has {width}")
+    targets = list(y)
+    for i, t in enumerate(targets):
+        values = t if isinstance(t, (list, tuple)) else [t]
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"target #{i} must be a finite number, got {t!r}")
+    return rows, targets
+
+
+# --- the loop -----------------------------------------------------------------------------
+
+
+def fit(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
+    loss: str | Callable[..., Value] = "mse",
+    optimizer: Optimizer | None = None,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    *,
+    l2_alpha: float = 0.0,
+    shuffle: bool = True,
+    seed: int = 0,
+    callback: Callable[[int, float, float | None], Any] | None = None,
+    progress: bool | None = None,
+) -> History:
+    """Train ``model`` on ``(X, y)`` by gradient descent and return the :class:`History`.
+
+    Each epoch is one pass over the data in batches (the whole set when ``batch_size`` is
+    None): forward, the cost J (``loss``, mean over the batch, plus ``l2_alpha`` times the
+    sum of squared parameters), backward, and one optimizer step. ``optimizer`` defaults to
+    ``SGD(model.parameters(), lr=0.1)``. Batches are reshuffled every epoch with
+    ``random.Random(seed)`` when ``shuffle``. ``callback(epoch, cost, accuracy)`` runs after
+    each epoch; returning ``False`` stops training. A tqdm progress bar shows the epoch,
+    cost and accuracy; it is on when stderr is a terminal, unless ``progress`` says otherwise.
+
+    Data problems (ragged X, mismatched lengths, the wrong number of features, NaN) raise
+    ValueError before any training starts.
+    """
+    X, y = _check_data(X, y, getattr(model, "nin", None))
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be None or an int >= 1, got {batch_size!r}")
+    if not (isinstance(l2_alpha, (int, float)) and math.isfinite(l2_alpha) and l2_alpha >= 0):
+        raise ValueError(f"l2_alpha must be a finite number >= 0, got {l2_alpha!r}")
+    loss_fn = get_loss(loss)
+    if optimizer is None:
+        optimizer = SGD(model.parameters(), lr=0.1)
+    params = model.parameters()
+    kind = _label_kind(y)
+    activation = getattr(model, "output_activation", "linear")
+    rng = random.Random(seed)
+    order = list(range(len(X)))
+    size = batch_size or len(X)
+    history = History()
+
+    bar = _progress_bar(epochs, progress)
+    try:
+        for epoch in bar:
+            if shuffle:
+                rng.shuffle(order)
+            total_cost, correct = 0.0, 0
+            for start in range(0, len(order), size):
+                batch = order[start : start + size]
+                outputs = [model(X[i]) for i in batch]
+                cost = loss_fn(outputs, [y[i] for i in batch])
+                if l2_alpha:
+                    cost = cost + l2(params, l2_alpha)
+                optimizer.zero_grad()
+                cost.backward()
+                optimizer.step()
+                total_cost += cost.data * len(batch)
+                if kind is not None:
+                    correct += sum(
+                        _to_label(_scores(out), kind, activation) == y[i]
+                        for out, i in zip(outputs, batch)
+                    )
+            epoch_cost = total_cost / len(X)
+            epoch_acc = correct / len(X) if kind is not None else None
+            history.cost.append(epoch_cost)
+            history.accuracy.append(epoch_acc)
+            if hasattr(bar, "set_postfix"):
+                postfix = {"cost": f"{epoch_cost:.4f}"}
+                if epoch_acc is not None:
+                    postfix["acc"] = f"{epoch_acc:.0%}"
+                bar.set_postfix(postfix, refresh=False)
+            if callback is not None and callback(epoch + 1, epoch_cost, epoch_acc) is False:
+                break
+    finally:
+        if hasattr(bar, "close"):
+            bar.close()
+    return history
+
+
+def _progress_bar(epochs: int, progress: bool | None) -> Any:
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress:
+        return range(epochs)
+    from tqdm import tqdm  # only when a bar is wanted
+
+    return tqdm(range(epochs), desc="epoch", unit="epoch", leave=True)

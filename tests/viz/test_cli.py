@@ -1,0 +1,52 @@
+"""The ``gradstep demo`` command."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+
+import pytest
+
+from viz.cli import demo, main
+
+
+def test_demo_tells_the_story_and_reaches_100_percent_on_moons():
+    out = io.StringIO()
+    final = demo(progress=False, out=out)
+    text = out.getvalue()
+    assert final == 1.0
+    perceptron, mlp = map(
+        int, re.search(r"perceptron: (\d+)%.*hidden layer: (\d+)%", text).groups()
+    )
+    assert perceptron <= 75 and mlp == 100
+    assert "training accuracy 100%" in text.split("\n\n")[0]
+    costs = [float(c) for c in re.findall(r"cost J = ([\d.]+)", text)]
+    assert len(costs) == 11 and costs[-1] < costs[0]
+
+
+@pytest.mark.parametrize("dataset", ["circles", "xor", "linear", "blobs"])
+def test_demo_other_datasets_run(dataset):
+    out = io.StringIO()
+    acc = demo(dataset=dataset, epochs=3, progress=False, out=out)
+    assert 0.0 <= acc <= 1.0 and f"{dataset} points" in out.getvalue()
+
+
+def test_command_line_entry_point():
+    proc = subprocess.run(
+        [sys.executable, "-m", "viz", "demo", "--epochs", "2", "--quiet", "--seed", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "epoch    2" in proc.stdout
+
+
+def test_bad_arguments_are_refused(capsys):
+    with pytest.raises(SystemExit):
+        main(["demo", "--epochs", "0"])
+    assert "need --epochs >= 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["demo", "--dataset", "spiral"])
