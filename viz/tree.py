@@ -1,0 +1,151 @@
+"""A text picture of a computation graph: the output on top, its inputs indented below.
+
+Usage -- no graphviz, works in any terminal or notebook::
+
+    print(viz.tree(v))
+
+Each node is printed once with an id ``#n``; a node reached again (a shared subexpression,
+a diamond, the ``x`` of ``x * x``) is shown as ``(see #n)`` instead of being expanded twice.
+The walk is iterative (any depth works) and lazy: with ``max_lines`` it stops as soon as
+enough lines are out, so the head of a huge graph is quick to print.
+
+>>> from autograd import Value
+>>> from viz.tree import tree
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> c = a * b
+>>> c.label = "c"
+>>> c.backward()
+>>> print(tree(c))
+#1 * c  data=-6.0000  grad=1.0000
+├── #2 leaf a  data=2.0000  grad=-3.0000
+└── #3 leaf b  data=-3.0000  grad=2.0000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+
+from autograd import Value, topological_order
+
+__all__ = ["tree", "iter_tree_lines", "format_number"]
+
+_BRANCH, _LAST = "├── ", "└── "
+_PIPE, _SPACE = "│   ", "    "
+ELLIPSIS = "…"
+
+
+def format_number(x: float) -> str:
+    """``x`` in a short fixed width: 4 decimals, or scientific notation when very big/small.
+
+    >>> format_number(-6.0), format_number(1e-7), format_number(2.5e9), format_number(0.0)
+    ('-6.0000', '1.0000e-07', '2.5000e+09', '0.0000')
+    """
+    magnitude = abs(x)
+    if magnitude != 0 and (magnitude >= 1e6 or magnitude < 1e-4):
+        return f"{x:.4e}"
+    return f"{x:.4f}"
+
+
+def _parents(node: Value) -> tuple[Value, ...]:
+    # One seam for reading the graph, so tests can count how much of it a walk touched.
+    return node.parents
+
+
+def _describe(node: Value) -> str:
+    kind = node.op.symbol if node.op is not None else "leaf"
+    return f"{kind} {node.label}" if node.label else kind
+
+
+def iter_tree_lines(root: Value, max_depth: int | None = None) -> Iterator[str]:
+    """Yield the node lines of :func:`tree` one at a time, walking only as far as asked.
+
+    Nodes deeper than ``max_depth`` are not expanded; their child's line ends in ``…``.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> next(iter_tree_lines(x * x))
+    '#1 *  data=9.0000  grad=0.0000'
+    """
+    return _walk(root, max_depth, {}, [False])
+
+
+def _walk(
+    root: Value, max_depth: int | None, ids: dict[Value, int], cut: list[bool]
+) -> Iterator[str]:
+    # ``ids`` collects the printed nodes; ``cut[0]`` turns True when max_depth hid something.
+    if not isinstance(root, Value):
+        raise TypeError(f"tree() needs a Value, got {type(root).__name__} {root!r}")
+    if max_depth is not None and max_depth < 0:
+        raise ValueError(f"max_depth must be >= 0 or None, got {max_depth!r}")
+    # (node, depth, prefix for this line, prefix for its children's lines)
+    stack: list[tuple[Value, int, str, str]] = [(root, 0, "", "")]
+    while stack:
+        node, depth, prefix, child_prefix = stack.pop()
+        seen = ids.get(node)
+        if seen is not None:
+            yield f"{prefix}{_describe(node)}  (see #{seen})"
+            continue
+        ids[node] = len(ids) + 1
+        line = (
+            f"{prefix}#{ids[node]} {_describe(node)}  "
+            f"data={format_number(node.data)}  grad={format_number(node.grad)}"
+        )
+        parents = _parents(node)
+        if parents and max_depth is not None and depth >= max_depth:
+            cut[0] = True
+            yield line + f"  {ELLIPSIS}"
+            continue
+        yield line
+        last = len(parents) - 1
+        # Pushed in reverse so the first parent is printed first.
+        for i in range(last, -1, -1):
+            if i == last:
+                stack.append((parents[i], depth + 1, child_prefix + _LAST, child_prefix + _SPACE))
+            else:
+                stack.append((parents[i], depth + 1, child_prefix + _BRANCH, child_prefix + _PIPE))
+
+
+def tree(root: Value, max_depth: int | None = None, max_lines: int | None = None) -> str:
+    """The graph ending at ``root`` as a Unicode tree, one line per node.
+
+    ``max_depth`` stops expanding below that many levels (the root is level 0) and ends the
+    text with ``… N more nodes`` (the nodes never shown). ``max_lines`` keeps at most that
+    many node lines and ends with ``…`` when more would follow; the rest of the graph is
+    never visited, so ``tree(huge, max_lines=50)`` is quick.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x + x
+    >>> print(tree(y))
+    #1 +  data=12.0000  grad=0.0000
+    ├── #2 *  data=9.0000  grad=0.0000
+    │   ├── #3 leaf x  data=3.0000  grad=0.0000
+    │   └── leaf x  (see #3)
+    └── leaf x  (see #3)
+    >>> print(tree(y, max_depth=0))
+    #1 +  data=12.0000  grad=0.0000  …
+    … 2 more nodes
+    >>> print(tree(y, max_lines=2))
+    #1 +  data=12.0000  grad=0.0000
+    ├── #2 *  data=9.0000  grad=0.0000
+    …
+    """
+    if max_lines is not None and max_lines < 1:
+        raise ValueError(f"max_lines must be >= 1 or None, got {max_lines!r}")
+    ids: dict[Value, int] = {}
+    cut = [False]
+    lines_iter = _walk(root, max_depth, ids, cut)
+    if max_lines is None:
+        lines = list(lines_iter)
+    else:
+        lines = list(islice(lines_iter, max_lines + 1))
+        if len(lines) > max_lines:
+            return "\n".join([*lines[:max_lines], ELLIPSIS])
+    if cut[0]:
+        # Count every node never printed: a full (iterative) walk, paid only when the depth
+        # limit actually cut something and the whole shown part fit in max_lines.
+        more = len(topological_order(root)) - len(ids)
+        if more:
+            lines.append(f"{ELLIPSIS} {more} more node{'s' if more != 1 else ''}")
+    return "\n".join(lines)
