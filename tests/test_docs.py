@@ -1,12 +1,14 @@
 """Every Python code block in README.md and docs/*.md runs, so the docs cannot rot.
 
-Blocks written as a REPL session (``>>>``) are checked as doctests; other blocks are run as
-scripts, in a temporary directory so files they write do not litter the checkout.
+A document's blocks run in order in one namespace, like a REPL session read top to bottom.
+Blocks written as a session (``>>>``) are checked as doctests; other blocks are run as
+scripts. Everything runs in a temporary directory, so files the docs write go there.
 """
 
 from __future__ import annotations
 
 import doctest
+import io
 import re
 from pathlib import Path
 
@@ -17,27 +19,30 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 
-def blocks():
-    for path in DOCS:
-        text = path.read_text(encoding="utf-8")
-        for match in FENCE.finditer(text):
-            line = text[: match.start()].count("\n") + 2
-            yield pytest.param(path, match.group(1), line, id=f"{path.name}:{line}")
+def python_blocks(path: Path) -> list[tuple[int, str]]:
+    text = path.read_text(encoding="utf-8")
+    return [(text[: m.start()].count("\n") + 2, m.group(1)) for m in FENCE.finditer(text)]
 
 
-@pytest.mark.parametrize("path, code, line", list(blocks()))
-def test_code_block_runs(path, code, line, tmp_path, monkeypatch):
+@pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
+def test_every_code_block_runs(path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    if code.lstrip().startswith(">>>"):
-        parser = doctest.DocTestParser()
-        test = parser.get_doctest(code, {}, f"{path.name}:{line}", str(path), line)
-        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-        runner.run(test)
-        result = runner.summarize(verbose=False)
-        assert result.failed == 0, f"{path.name}:{line}: {result.failed} example(s) failed"
-    else:
-        exec(compile(code, f"{path.name}:{line}", "exec"), {"__name__": "__docs__"})
+    blocks = python_blocks(path)
+    assert blocks, f"{path.name} has no python blocks to check"
+    namespace: dict = {"__name__": "__docs__"}
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    for line, code in blocks:
+        where = f"{path.name}:{line}"
+        if code.lstrip().startswith(">>>"):
+            test = doctest.DocTestParser().get_doctest(code, namespace, where, str(path), line)
+            report = io.StringIO()
+            runner = doctest.DocTestRunner(optionflags=flags)
+            runner.run(test, out=report.write, clear_globs=False)
+            assert runner.failures == 0, f"{where}:\n{report.getvalue()}"
+            namespace.update(test.globs)  # DocTest works on a copy; carry its names forward
+        else:
+            exec(compile(code, where, "exec"), namespace)
 
 
 def test_readme_quickstart_has_exactly_two_one_line_commands():

@@ -1,4 +1,5 @@
-"""gradstep's views of a graph: a text tree and backprop replayed one step at a time.
+"""gradstep's pictures of a graph: a text tree, backprop replayed step by step, graphviz
+drawings, a browser stepper, and plots of learning.
 
 >>> from autograd import Value
 >>> import viz
@@ -10,10 +11,30 @@
 dL/da += dL/dc * dc/da = 1.0000 * -3.0000 = -3.0000  (a.grad: 0 -> -3.0000)
 dL/db += dL/dc * dc/db = 1.0000 * 2.0000 = 2.0000  (b.grad: 0 -> 2.0000)
 
-Nothing here needs graphviz or matplotlib.
+Importing viz is instant: graphviz and matplotlib are imported only by the functions that
+draw with them.
 """
 
+from . import plots
+from .graph import draw, render, to_dot
+from .html import backprop_html
+from .plots import plot_decision_boundary, plot_history, plot_loss_landscapes
 from .steps import BackwardStep, ForwardStep, backward_steps, explain, forward_steps
 from .tree import tree
 
-__all__ = ["BackwardStep", "ForwardStep", "backward_steps", "explain", "forward_steps", "tree"]
+__all__ = [
+    "BackwardStep",
+    "ForwardStep",
+    "backprop_html",
+    "backward_steps",
+    "draw",
+    "explain",
+    "forward_steps",
+    "plot_decision_boundary",
+    "plot_history",
+    "plot_loss_landscapes",
+    "plots",
+    "render",
+    "to_dot",
+    "tree",
+]

@@ -3,16 +3,22 @@
 1. A perceptron (Z = w·x + b, A = sigmoid(Z)) learns a linearly separable set.
 2. It cannot learn XOR; a small MLP can.
 3. MLP(2, [16, 16, 1]) learns 100 moons points, epoch by epoch.
+
+With ``--out DIR`` it also writes the pictures: the perceptron's graph (SVG), the backprop
+stepper (HTML), the training curve and the decision boundary (PNG).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from nn import MLP, Adam, Perceptron, accuracy, data, fit
+from autograd import Value
+from nn import MLP, Adam, Perceptron, accuracy, data, fit, mse
 
 DATASETS = ("moons", "circles", "xor", "linear", "blobs")
 
@@ -45,9 +51,12 @@ def demo(
     n: int = 100,
     progress: bool | None = None,
     out: Any = sys.stdout,
+    out_dir: str | os.PathLike[str] | None = None,
 ) -> float:
-    """Run the three acts; return the final training accuracy of act 3."""
+    """Run the three acts; return the final training accuracy of act 3.
 
+    With ``out_dir``, also write the pictures there and print their paths.
+    """
     from tqdm import tqdm
 
     def say(text: str = "") -> None:
@@ -65,6 +74,7 @@ def demo(
         epochs=60,
         progress=False,
     )
+    perceptron, example = p, (X[0], y[0])
     w1, w2 = (w.data for w in p.w)
     say(
         f"   learned w = ({w1:.2f}, {w2:.2f}), b = {p.b.data:.2f}; cost J {hist.cost[0]:.3f} -> "
@@ -124,7 +134,44 @@ def demo(
     )
     final = accuracy(model, X, y)
     say(f"   training accuracy: {final:.0%} ({model.num_parameters()} parameters)")
+    if out_dir is not None:
+        say("\n4. Pictures")
+        for path in write_pictures(Path(out_dir), perceptron, example, model, X, y, hist):
+            say(f"   {path}")
     return final
+
+
+def write_pictures(
+    out_dir: Path,
+    perceptron: Perceptron,
+    example: tuple[list[float], int],
+    model: MLP,
+    X: list[list[float]],
+    y: list[int],
+    history: Any,
+) -> list[Path]:
+    """The demo's pictures: neuron graph, backprop stepper, training curve, decision boundary."""
+    from viz.graph import render
+    from viz.html import backprop_html
+    from viz.plots import plot_decision_boundary, plot_history
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    x, target = example
+    a = perceptron([Value(v, label=f"x{i + 1}") for i, v in enumerate(x)])
+    a.label = "A"
+    a.parents[0].label = "Z"
+    loss = mse([a], [target])
+    loss.label = "J"
+    loss.backward()
+    svg, html, curve, boundary = (
+        out_dir / name
+        for name in ("neuron.svg", "backprop.html", "training.png", "decision_boundary.png")
+    )
+    render(loss, svg)
+    backprop_html(loss, html)
+    plot_history(history, curve)
+    plot_decision_boundary(model, X, y, boundary)
+    return [svg, html, curve, boundary]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     d.add_argument("--seed", type=int, default=0, help="seed for data and weights (default 0)")
     d.add_argument("-n", type=int, default=100, help="number of points (default 100)")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
+    d.add_argument("--out", metavar="DIR", help="also write the pictures (SVG, HTML, PNG) here")
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.n < 4 or not args.lr > 0:
         parser.error(

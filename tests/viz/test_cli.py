@@ -50,3 +50,18 @@ def test_bad_arguments_are_refused(capsys):
     assert "need --epochs >= 1" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["demo", "--dataset", "spiral"])
+
+
+def test_demo_out_writes_the_pictures(tmp_path):
+    out = io.StringIO()
+    demo(epochs=5, progress=False, out=out, out_dir=tmp_path / "pics")
+    text = out.getvalue()
+    names = ["neuron.svg", "backprop.html", "training.png", "decision_boundary.png"]
+    for name in names:
+        path = tmp_path / "pics" / name
+        assert path.stat().st_size > 1000 and str(path) in text
+    assert (tmp_path / "pics" / "training.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = (tmp_path / "pics" / "neuron.svg").read_text()
+    assert "<svg" in svg and ">x1<" in svg and ">J<" in svg
+    html = (tmp_path / "pics" / "backprop.html").read_text()
+    assert 'id="steps"' in html and "http" not in html

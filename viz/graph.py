@@ -1,0 +1,456 @@
+"""The computation graph as a Graphviz picture: one box per Value, one bubble per operation.
+
+Each Value is a little table ``label | data 1.2345 | grad 0.5000``; each operation is a small
+ellipse with its symbol (``*``, ``+``, ``σ``, ``Σw·x``, ``**2``). Edges run
+``parent -> op -> result``, in parent order (``x * x`` gets two edges from ``x``). Node ids are
+topological positions, so the same graph always gives the same DOT text.
+
+Usage::
+
+    viz.graph.draw(loss)                      # in a notebook: displays inline (SVG)
+    viz.graph.render(loss, "loss.svg")        # .svg .png .pdf, or .dot/.gv for the source
+    print(viz.graph.to_dot(loss))             # the DOT source; needs nothing installed
+
+Building the DOT text needs nothing; :func:`draw` needs the ``graphviz`` Python package;
+turning it into a picture needs a ``dot``-compatible program, found in this order: the
+``renderer=`` argument, the ``GRADSTEP_DOT`` environment variable, the system Graphviz ``dot``,
+then ``graphviz-pure`` (``pip install "gradstep[viz]"``). graphviz-pure has no PDF output;
+for ``.pdf`` it renders a high-resolution PNG and matplotlib wraps it in a (raster) PDF.
+
+>>> from autograd import Value
+>>> x = Value(3.0, label="x")
+>>> y = x * x
+>>> print(to_dot(y, show_grad=False))
+digraph gradstep {
+    graph [rankdir=LR]
+    ...
+    v0 [label=<...<TD>x</TD><TD>data 3.0000</TD>...]
+    v1 [label=<...<TD>data 9.0000</TD>...]
+    op1 [label=<*> ...]
+    v0 -> op1 [id=e1_0]
+    v0 -> op1 [id=e1_1]
+    op1 -> v1
+}
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from autograd import Value, topological_order
+
+from .tree import format_number
+
+if TYPE_CHECKING:  # graphviz is optional: imported only inside the functions that need it
+    import graphviz
+
+__all__ = [
+    "to_dot",
+    "draw",
+    "render",
+    "find_renderer",
+    "renderer_name",
+    "display_lines",
+    "RANKDIRS",
+    "FORMATS",
+    "ENV_VAR",
+]
+
+#: Accepted layout directions: left-right, top-bottom, right-left, bottom-top.
+RANKDIRS = ("LR", "TB", "RL", "BT")
+
+#: File suffix -> Graphviz output format (``None``: the DOT source itself is written).
+FORMATS: dict[str, str | None] = {
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".dot": None,
+    ".gv": None,
+}
+
+#: Environment variable naming the renderer to use (a path or a command on PATH).
+ENV_VAR = "GRADSTEP_DOT"
+
+#: Seconds a renderer may run before it is stopped.
+RENDER_TIMEOUT = 60.0
+
+#: Pixels per inch of the PNG that goes inside a PDF when the renderer has no PDF output.
+PDF_FALLBACK_DPI = 192
+
+_FILL = "#f7f7f7"
+_HIGHLIGHT_FILL = "#ffe08a"
+_HIGHLIGHT_BORDER = "#d62728"
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def _visible(ch: str) -> str:
+    """``ch``, or a ``\\x..`` escape for characters no renderer (or SVG/XML) can show."""
+    code = ord(ch)
+    noncharacter = 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+    if unicodedata.category(ch) in ("Cc", "Cs") or noncharacter:
+        if code <= 0xFF:
+            return f"\\x{code:02x}"
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    return ch
+
+
+def display_lines(text: str) -> list[str]:
+    """The lines a label is drawn as: split at newlines, tabs expanded, controls escaped.
+
+    Everything else -- quotes, braces, ``<>``, ``|``, backslashes, any Unicode -- is drawn
+    exactly as written.
+
+    >>> display_lines('a\\tb\\n{"x"|<y>}\\x00')
+    ['a   b', '{"x"|<y>}\\\\x00']
+    """
+    return ["".join(map(_visible, line.expandtabs(4))) for line in _NEWLINE.split(text)]
+
+
+def _html(text: str) -> str:
+    # HTML-like labels: Graphviz parses them as XML, so html.escape covers <, >, & and quotes,
+    # and {, | and < have no second meaning as they do in record labels. Backslashes still
+    # do: Graphviz substitutes \N (node name), \G, \E, \T, \H, \L and turns \\ into \ even
+    # here, so every backslash is doubled. Graphviz 2.43 rejects a text that is just "]" (a
+    # syntax error); as a character reference it is fine everywhere.
+    return "<BR/>".join(
+        html.escape(line).replace("\\", "\\\\").replace("]", "&#93;")
+        for line in display_lines(text)
+    )
+
+
+# --- DOT --------------------------------------------------------------------------------------
+
+
+def _highlighted(highlight: Value | Iterable[Value] | None) -> set[Value]:
+    if highlight is None:
+        return set()
+    items = [highlight] if isinstance(highlight, Value) else list(highlight)
+    for item in items:
+        if not isinstance(item, Value):
+            raise TypeError(
+                f"highlight takes a Value or an iterable of Values, got {type(item).__name__}"
+            )
+    return set(items)
+
+
+def _value_label(node: Value, show_grad: bool, lit: bool) -> str:
+    cells = [f"<TD>{_html(node.label)}</TD>"] if node.label else []
+    cells.append(f"<TD>data {format_number(node.data)}</TD>")
+    if show_grad:
+        cells.append(f"<TD>grad {format_number(node.grad)}</TD>")
+    fill, border = (_HIGHLIGHT_FILL, _HIGHLIGHT_BORDER) if lit else (_FILL, "black")
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+        f'BGCOLOR="{fill}" COLOR="{border}"><TR>{"".join(cells)}</TR></TABLE>>'
+    )
+
+
+def _lines(root: Value, rankdir: str, show_grad: bool, highlight: Any, max_nodes: int) -> list[str]:
+    if not isinstance(root, Value):
+        raise TypeError(f"expected a Value to draw, got {type(root).__name__} {root!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    lit = _highlighted(highlight)
+    order = topological_order(root)  # iterative and linear: cheap even for huge graphs
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"this graph has {len(order)} Values, more than max_nodes={max_nodes}: "
+            f"Graphviz layout gets slow and the picture unreadable. Pass "
+            f"max_nodes={len(order)} to draw it anyway, or use a text view such as "
+            f"print(viz.tree(root, max_depth=3))"
+        )
+    index = {node: i for i, node in enumerate(order)}
+    out = [
+        f"graph [rankdir={rankdir}]",
+        'node [fontname="Helvetica" fontsize=12]',
+        "edge [arrowsize=0.7]",
+    ]
+    for i, node in enumerate(order):
+        label = _value_label(node, show_grad, node in lit)
+        out.append(f"v{i} [label={label} shape=none margin=0]")
+        if node.op is None:
+            continue
+        # ordering=in keeps incoming edges in the order written, i.e. in parent order.
+        out.append(
+            f"op{i} [label=<{_html(node.op.symbol)}> shape=ellipse style=filled "
+            f'fillcolor="#dde8f5" fontsize=11 margin="0.04,0.02" width=0 height=0 ordering=in]'
+        )
+        for k, parent in enumerate(node.parents):
+            out.append(f"v{index[parent]} -> op{i} [id=e{i}_{k}]")
+        out.append(f"op{i} -> v{i}")
+    return out
+
+
+def _source(lines: list[str]) -> str:
+    # The same text graphviz.Digraph(name="gradstep", body=...) produces, so that
+    # to_dot(root) == draw(root).source.
+    return "digraph gradstep {\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
+
+
+def to_dot(
+    root: Value,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    highlight: Value | Iterable[Value] | None = None,
+    max_nodes: int = 500,
+) -> str:
+    """The DOT source of the graph ending at ``root``; needs no package and no renderer.
+
+    ``rankdir`` is one of ``RANKDIRS``; ``show_grad=False`` leaves out the gradients;
+    ``highlight`` is a Value or some Values to colour (say, the node a step-through is at).
+    Graphs with more than ``max_nodes`` Values raise a ValueError instead of a slow layout.
+
+    >>> from autograd import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b
+    >>> "op2 [label=<*>" in to_dot(c), "v0 -> op2 [id=e2_0]" in to_dot(c)
+    (True, True)
+    >>> to_dot(c, rankdir="up")
+    Traceback (most recent call last):
+    ...
+    ValueError: rankdir must be one of LR, TB, RL, BT; got 'up'
+    """
+    return _source(_lines(root, rankdir, show_grad, highlight, max_nodes))
+
+
+# --- renderers --------------------------------------------------------------------------------
+
+
+def find_renderer(renderer: str | os.PathLike[str] | None = None) -> str | None:
+    """The full path of the program that would render, or ``None`` if there is none.
+
+    Order: ``renderer`` (a path or a command name), then ``$GRADSTEP_DOT``, then the system
+    Graphviz ``dot``, then ``graphviz-pure``. A renderer asked for by name that cannot be
+    found is an error rather than a silent fallback.
+
+    >>> find_renderer("surely-not-a-renderer")
+    Traceback (most recent call last):
+    ...
+    RuntimeError: renderer 'surely-not-a-renderer' not found: ...
+    """
+    wanted = [(renderer, "renderer")] if renderer is not None else []
+    env = os.environ.get(ENV_VAR)
+    if renderer is None and env:
+        wanted = [(env, f"{ENV_VAR}")]
+    for name, source in wanted:
+        path = shutil.which(os.fspath(name))
+        if path is None:
+            raise RuntimeError(
+                f"{source} {os.fspath(name)!r} not found: give an executable path or a command "
+                f"on PATH (for example 'dot' or 'graphviz-pure')"
+            )
+        return path
+    for name in ("dot", "graphviz-pure"):
+        path = shutil.which(name)
+        if path is not None:
+            return path
+    return None
+
+
+def renderer_name(renderer: str | os.PathLike[str] | None = None) -> str | None:
+    """The name of the renderer :func:`render` would use (``'dot'``, ``'graphviz-pure'``...).
+
+    ``None`` means no renderer is installed; :func:`to_dot` still works.
+
+    >>> renderer_name() in (None, "dot", "graphviz-pure") or "GRADSTEP_DOT" in os.environ
+    True
+    """
+    path = find_renderer(renderer)
+    if path is None:
+        return None
+    name = Path(path).name
+    return name[:-4] if name.lower().endswith(".exe") else name
+
+
+def _no_renderer_error() -> RuntimeError:
+    return RuntimeError(
+        "no Graphviz renderer found (looked for the renderer= argument, $GRADSTEP_DOT, 'dot' "
+        "and 'graphviz-pure' on PATH). Install one: pip install \"gradstep[viz]\" (brings "
+        "graphviz-pure, a dot-compatible renderer), or the system Graphviz (apt install "
+        "graphviz / brew install graphviz). The DOT source needs no renderer: "
+        "viz.graph.to_dot(root) or draw(root).source, or render(root, 'graph.dot')."
+    )
+
+
+def _run(
+    source: str,
+    fmt: str,
+    renderer: str | os.PathLike[str] | None,
+    extra: tuple[str, ...] = (),
+    timeout: float = RENDER_TIMEOUT,
+) -> bytes:
+    """Render ``source`` to ``fmt`` with the resolved renderer; RuntimeError on any failure."""
+    exe = find_renderer(renderer)
+    if exe is None:
+        raise _no_renderer_error()
+    name = Path(exe).name
+    try:
+        proc = subprocess.run(
+            [exe, f"-T{fmt}", *extra],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(
+            f"{name} did not finish rendering {fmt} within {timeout:g} s; try a smaller graph "
+            f"or viz.tree(root)"
+        ) from None
+    except OSError as exc:
+        raise RuntimeError(f"could not run renderer {exe!r}: {exc}") from exc
+    if proc.returncode != 0 or not proc.stdout:
+        stderr = proc.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(
+            f"{name} failed to render {fmt} (exit status {proc.returncode}): "
+            f"{stderr or '(no message)'}"
+        )
+    return proc.stdout
+
+
+def _png_to_pdf(png: bytes, dpi: int) -> bytes:
+    """Wrap a PNG in a one-page PDF of the same physical size, with matplotlib."""
+    try:
+        from matplotlib.figure import Figure
+        from matplotlib.image import imread
+    except ImportError:
+        raise RuntimeError(
+            "this renderer cannot write PDF and matplotlib (used to wrap a PNG in a PDF) is "
+            "not installed. Alternatives: install the system Graphviz (apt install graphviz / "
+            "brew install graphviz), pip install matplotlib, or save .svg or .png instead"
+        ) from None
+    image = imread(io.BytesIO(png), format="png")
+    height, width = image.shape[:2]
+    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    axes = figure.add_axes((0.0, 0.0, 1.0, 1.0))
+    axes.imshow(image, interpolation="none", aspect="auto")
+    axes.set_axis_off()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="pdf", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _pdf(source: str, renderer: Any, timeout: float) -> bytes:
+    try:
+        return _run(source, "pdf", renderer, timeout=timeout)
+    except RuntimeError as exc:
+        if "not recognized" not in str(exc):  # a real failure, not "no PDF output here"
+            raise
+    png = _run(source, "png", renderer, (f"-Gdpi={PDF_FALLBACK_DPI}",), timeout=timeout)
+    return _png_to_pdf(png, PDF_FALLBACK_DPI)
+
+
+def render(
+    root: Value,
+    path: str | os.PathLike[str],
+    renderer: str | os.PathLike[str] | None = None,
+    timeout: float = RENDER_TIMEOUT,
+    **draw_kwargs: Any,
+) -> Path:
+    """Draw ``root``'s graph into ``path``; the suffix picks the format. Returns the path.
+
+    ``.svg`` and ``.png`` come from the renderer (see :func:`find_renderer`); ``.dot``/``.gv``
+    is the source and needs no renderer; ``.pdf`` is native with the system Graphviz, and
+    with a renderer that has no PDF output (graphviz-pure) a PNG at ``PDF_FALLBACK_DPI``
+    wrapped in a PDF by matplotlib. ``draw_kwargs`` are those of :func:`to_dot`.
+
+    >>> from autograd import Value
+    >>> render(Value(1.0), "graph.jpeg")
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot tell the format of 'graph.jpeg': use one of .svg, .png, .pdf, .dot, .gv
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"cannot tell the format of {target.name!r}: use one of {', '.join(FORMATS)}"
+        )
+    source = to_dot(root, **draw_kwargs)
+    fmt = FORMATS[suffix]
+    if fmt is None:
+        target.write_text(source, encoding="utf-8")
+    elif fmt == "pdf":
+        target.write_bytes(_pdf(source, renderer, timeout))
+    else:
+        target.write_bytes(_run(source, fmt, renderer, timeout=timeout))
+    return target
+
+
+# --- graphviz.Digraph for notebooks -------------------------------------------------------------
+
+
+@functools.cache
+def _digraph_class() -> type[graphviz.Digraph]:
+    import graphviz
+
+    class GradstepDigraph(graphviz.Digraph):
+        """A ``graphviz.Digraph`` that displays in Jupyter through gradstep's renderer lookup.
+
+        graphviz's own display runs ``dot``, which may not be installed; this one also works
+        with only graphviz-pure.
+        """
+
+        _gradstep_renderer: str | os.PathLike[str] | None = None
+
+        def _repr_svg_(self) -> str:
+            return _run(self.source, "svg", self._gradstep_renderer).decode("utf-8")
+
+        _repr_image_svg_xml = _repr_svg_
+
+        def _repr_mimebundle_(
+            self,
+            include: Iterable[str] | None = None,
+            exclude: Iterable[str] | None = None,
+            **_: Any,
+        ) -> dict[str, str]:
+            mime = "image/svg+xml"
+            if (include is not None and mime not in include) or (
+                exclude is not None and mime in exclude
+            ):
+                return {}
+            return {mime: self._repr_svg_()}
+
+    return GradstepDigraph
+
+
+def draw(
+    root: Value,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    highlight: Value | Iterable[Value] | None = None,
+    max_nodes: int = 500,
+    renderer: str | os.PathLike[str] | None = None,
+) -> graphviz.Digraph:
+    """The graph as a ``graphviz.Digraph``: shows inline in Jupyter, ``.source`` is the DOT.
+
+    Needs the ``graphviz`` Python package. Inline display renders SVG with ``renderer`` (or
+    the usual lookup, see :func:`find_renderer`), so graphviz-pure alone is enough. The
+    arguments are those of :func:`to_dot`.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> g = draw(x * x, show_grad=False)
+    >>> g.source == to_dot(x * x, show_grad=False)
+    True
+    """
+    lines = _lines(root, rankdir, show_grad, highlight, max_nodes)
+    graph = _digraph_class()(name="gradstep", body=[f"\t{line}\n" for line in lines])
+    graph._gradstep_renderer = renderer
+    return graph

@@ -1,0 +1,580 @@
+"""Plots that tell the perceptron story, drawn from numbers the engine computes.
+
+* :func:`plot_history` -- cost and accuracy per epoch, as returned by ``nn.fit``;
+* :func:`plot_decision_boundary` -- what a 2-D classifier predicts over the plane;
+* :func:`plot_loss_landscapes` -- the article's three loss pictures: a plain difference loss
+  is a straight line in w (no minimum to find), squared error through a sigmoid is wavy and
+  non-convex, cross-entropy is a convex bowl -- each with gradient descent run on it for a
+  learning rate α that is too small, good, and too large.
+
+Every cost here is computed by a real ``nn.Perceptron(1)`` and an ``nn`` loss, and every
+gradient by backprop (``autograd.grad``) -- no closed-form shortcuts, so the pictures are
+the engine's own numbers. Each plot returns a ``matplotlib.figure.Figure`` (no pyplot
+state, no display needed) and saves it when given ``path`` (.png, .svg or .pdf).
+matplotlib is imported only inside the functions that draw.
+
+>>> ws = [-1.3, -1.24, -1.2, 2.7, 2.78, 2.85]
+>>> [round(j, 4) for j in cost_curve("mse", DESIGN_X, DESIGN_Y, ws)]
+[0.5024, 0.5023, 0.5024, 0.4945, 0.4945, 0.4945]
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import autograd
+from nn.layers import Perceptron
+from nn.losses import binary_cross_entropy, difference, mse
+from nn.train import predict_labels
+
+if TYPE_CHECKING:  # only for type hints: importing viz.plots must not import matplotlib
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "DESIGN_X",
+    "DESIGN_Y",
+    "DESIGN_B",
+    "LANDSCAPE_LOSSES",
+    "LANDSCAPE_DEFAULTS",
+    "SAVE_FORMATS",
+    "cost_curve",
+    "gradient_descent_path",
+    "local_minima",
+    "plot_loss_landscapes",
+    "decision_grid",
+    "plot_decision_boundary",
+    "plot_history",
+]
+
+#: The data of DESIGN.md on which squared error through a sigmoid is visibly wavy: with the
+#: bias held at 1.78 its cost has local minima near w = -1.25 and w = 2.77 and a barrier near
+#: w = 0.33 between them, while cross-entropy on the same data is convex (minimum near -0.48).
+DESIGN_X: list[float] = [1.49, -1.37, 0.86, 1.83]
+DESIGN_Y: list[float] = [0.0, 0.0, 0.0, 1.0]
+DESIGN_B: float = 1.78
+
+#: The loss names the landscape functions accept, and the ``nn`` loss each one uses.
+#: ``"cross_entropy"`` is the *binary* cross-entropy of the sigmoid's probability.
+LANDSCAPE_LOSSES = {
+    "difference": difference,
+    "mse": mse,
+    "cross_entropy": binary_cross_entropy,
+}
+
+#: Per panel of :func:`plot_loss_landscapes`: the activation, the start w0 and the learning
+#: rates (too small, good, too large), chosen by running the engine on the DESIGN data.
+#: The difference panel uses a *linear* output (A = w·x + b): that is the article's straight
+#: line. Through a sigmoid the difference cost is mean(σ) - mean(y), which on this data rises
+#: to a maximum near w = 0.56 and is not monotone -- not the picture the lesson needs.
+LANDSCAPE_DEFAULTS: dict[str, dict[str, Any]] = {
+    # the slope is mean(x) = 0.7025 everywhere: every α walks downhill for ever
+    "difference": {"activation": "linear", "w0": 3.0, "learning_rates": (0.05, 0.2, 0.5)},
+    # from w0 = -0.2 descent settles in the worse minimum (-1.25), not the better one (2.77)
+    "mse": {"activation": "sigmoid", "w0": -0.2, "learning_rates": (3.0, 15.0, 40.0)},
+    # curvature ~0.34 at the minimum: α above 2/0.34 ≈ 5.8 over-shoots from side to side
+    "cross_entropy": {"activation": "sigmoid", "w0": 3.0, "learning_rates": (0.3, 2.0, 7.5)},
+}
+
+_PANEL_TITLES = {
+    "difference": "difference loss (A = w·x + b):\na straight line, no minimum",
+    "mse": "squared error through a sigmoid:\nwavy, two local minima",
+    "cross_entropy": "cross-entropy through a sigmoid:\na convex bowl, one minimum",
+}
+_RATE_NAMES = ("too small", "good", "too large")
+_NO_GOOD_RATE = ("small", "medium", "large")  # the difference loss: no α finds a minimum
+_ACTIVATIONS = ("sigmoid", "linear")
+
+#: File suffixes :func:`plot_history` and friends can save to.
+SAVE_FORMATS = (".png", ".svg", ".pdf")
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def _is_real(v: Any) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _finite(name: str, value: Any) -> float:
+    if not _is_real(value) or not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _check_loss(loss: Any) -> str:
+    if not (isinstance(loss, str) and loss in LANDSCAPE_LOSSES):
+        accepted = ", ".join(repr(k) for k in LANDSCAPE_LOSSES)
+        raise ValueError(f"unknown loss {loss!r}; accepted: {accepted}")
+    return loss
+
+
+def _check_activation(loss: str, activation: Any) -> str:
+    if activation not in _ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {activation!r}; accepted: {', '.join(map(repr, _ACTIVATIONS))}"
+        )
+    if loss == "cross_entropy" and activation != "sigmoid":
+        raise ValueError(
+            "loss 'cross_entropy' needs probabilities, so activation='sigmoid'; "
+            f"got activation={activation!r}"
+        )
+    return activation
+
+
+def _one_feature(X: Any, y: Any) -> tuple[list[float], list[float]]:
+    """X as m numbers (a flat list, or m rows of one feature) and y as m finite numbers."""
+    for name, items in (("X", X), ("y", y)):
+        if isinstance(items, (str, bytes)) or not hasattr(items, "__len__"):
+            raise TypeError(f"{name} must be a list, got {type(items).__name__} {items!r}")
+    if len(X) == 0:
+        raise ValueError("X is empty: the cost is a mean over at least one example")
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} examples but y has {len(y)} targets")
+    xs = []
+    for i, row in enumerate(X):
+        if not _is_real(row):
+            if isinstance(row, (str, bytes)) or not hasattr(row, "__len__") or len(row) != 1:
+                raise ValueError(
+                    "the single-weight perceptron takes one feature per example; "
+                    f"example #{i} is {row!r} (give numbers or one-element rows)"
+                )
+            row = row[0]
+        xs.append(_finite(f"example #{i}", row))
+    ys = [_finite(f"target #{i}", t) for i, t in enumerate(y)]
+    return xs, ys
+
+
+def _cost(
+    perceptron: Perceptron, loss: str, xs: list[float], ys: list[float], w: float
+) -> autograd.Value:
+    perceptron.w[0].data = w
+    return LANDSCAPE_LOSSES[loss]([perceptron([x]) for x in xs], ys)
+
+
+def _perceptron(activation: str, b: float) -> Perceptron:
+    p = Perceptron(1, activation=activation, seed=0)
+    p.b.data = b  # the bias is held fixed: J is a function of the one weight w
+    return p
+
+
+# --- the loss landscapes -------------------------------------------------------------------
+
+
+def cost_curve(
+    loss: str,
+    X: Sequence[Any],
+    y: Sequence[float],
+    ws: Sequence[float],
+    b: float = DESIGN_B,
+    activation: str = "sigmoid",
+) -> list[float]:
+    """The cost J(w) of a one-weight ``nn.Perceptron(1)`` at each w in ``ws``, bias fixed.
+
+    ``loss`` is ``"difference"`` (mean of A - y), ``"mse"`` (mean of (A - y)**2) or
+    ``"cross_entropy"`` (binary cross-entropy of A); A = activation(w·x + b), with
+    ``activation`` ``"sigmoid"`` (the default) or ``"linear"``. ``X`` holds one feature per
+    example (numbers or one-element rows).
+
+    >>> [round(j, 4) for j in cost_curve("difference", [1.0, 3.0], [0, 0], [0.0, 1.0],
+    ...                                  b=0.0, activation="linear")]   # J = 2w
+    [0.0, 2.0]
+    >>> round(cost_curve("cross_entropy", [1.0], [1], [0.0], b=0.0)[0], 4)   # log 2
+    0.6931
+    """
+    loss = _check_loss(loss)
+    activation = _check_activation(loss, activation)
+    xs, ys = _one_feature(X, y)
+    b = _finite("b", b)
+    if isinstance(ws, (str, bytes)) or not hasattr(ws, "__iter__"):
+        raise TypeError(f"ws must be a list of weights, got {type(ws).__name__} {ws!r}")
+    weights = [_finite(f"ws[{i}]", w) for i, w in enumerate(ws)]
+    p = _perceptron(activation, b)
+    with autograd.no_grad():  # values only: no graph to keep
+        return [_cost(p, loss, xs, ys, w).data for w in weights]
+
+
+def gradient_descent_path(
+    loss: str,
+    X: Sequence[Any],
+    y: Sequence[float],
+    w0: float,
+    lr: float,
+    steps: int,
+    b: float = DESIGN_B,
+    activation: str = "sigmoid",
+) -> list[tuple[float, float]]:
+    """Gradient descent on the single weight: ``w := w - lr * dJ/dw``, dJ/dw by backprop.
+
+    Returns ``steps + 1`` pairs ``(w_k, J(w_k))``, starting with ``(w0, J(w0))``. The walk
+    stops early if w or J stops being a finite number (a learning rate far too large).
+    Arguments are as in :func:`cost_curve`.
+
+    >>> path = gradient_descent_path("cross_entropy", DESIGN_X, DESIGN_Y, w0=3.0, lr=2.0,
+    ...                              steps=3)
+    >>> [(round(w, 2), round(j, 3)) for w, j in path]
+    [(3.0, 2.68), (1.89, 2.106), (0.95, 1.725), (0.29, 1.542)]
+    """
+    loss = _check_loss(loss)
+    activation = _check_activation(loss, activation)
+    xs, ys = _one_feature(X, y)
+    b, w = _finite("b", b), _finite("w0", w0)
+    lr = _finite("lr", lr)
+    if lr <= 0:
+        raise ValueError(f"lr (the learning rate α) must be > 0, got {lr!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"steps must be an int >= 0, got {steps!r}")
+    p = _perceptron(activation, b)
+    path: list[tuple[float, float]] = []
+    for k in range(steps + 1):
+        J = _cost(p, loss, xs, ys, w)
+        if not math.isfinite(J.data):
+            break
+        path.append((w, J.data))
+        if k == steps:
+            break
+        (dJ_dw,) = autograd.grad(J, [p.w[0]])  # backprop through the perceptron and loss
+        w = w - lr * dJ_dw
+        if not math.isfinite(w):
+            break
+    return path
+
+
+def local_minima(ws: Sequence[float], costs: Sequence[float]) -> list[float]:
+    """The w's where a sampled curve has a strict local minimum (lower than both neighbours).
+
+    End points never count: a curve still falling at the edge has no minimum *there*.
+
+    >>> local_minima([0, 1, 2, 3, 4, 5], [3, 1, 2, 0.5, 0.7, 0.2])
+    [1, 3]
+    >>> local_minima([0, 1, 2], [0, 1, 2])   # monotone: none
+    []
+    """
+    if len(ws) != len(costs):
+        raise ValueError(f"ws has {len(ws)} points but costs has {len(costs)}")
+    c = list(costs)
+    return [ws[i] for i in range(1, len(c) - 1) if c[i - 1] > c[i] < c[i + 1]]
+
+
+def _per_loss(name: str, value: Any, loss: str, key: str) -> Any:
+    if value is None:
+        return LANDSCAPE_DEFAULTS[loss][key]
+    if isinstance(value, Mapping):
+        unknown = set(value) - set(LANDSCAPE_LOSSES)
+        if unknown:
+            raise ValueError(
+                f"{name} has unknown loss(es) {sorted(unknown)}; accepted keys: "
+                f"{', '.join(map(repr, LANDSCAPE_LOSSES))}"
+            )
+        return value.get(loss, LANDSCAPE_DEFAULTS[loss][key])
+    return value
+
+
+def _linspace(lo: float, hi: float, num: int) -> list[float]:
+    return [lo + (hi - lo) * i / (num - 1) for i in range(num)]
+
+
+def plot_loss_landscapes(
+    X: Sequence[Any] | None = None,
+    y: Sequence[float] | None = None,
+    b: float | None = None,
+    learning_rates: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
+    w0: float | Mapping[str, float] | None = None,
+    steps: int = 25,
+    path: str | Path | None = None,
+    w_range: tuple[float, float] = (-4.0, 5.0),
+    num: int = 181,
+) -> Figure:
+    """The article's three cost pictures J(w), each with gradient descent for three α.
+
+    Panels, left to right: the difference loss on a linear output (a straight line: no
+    minimum, descent walks off for ever), squared error through a sigmoid (wavy, non-convex:
+    where descent ends depends on where it starts) and cross-entropy through a sigmoid (a
+    convex bowl). In each, ``ax.lines[0]`` is the cost curve sampled at ``num`` points over
+    ``w_range`` (widened to cover the paths) and ``ax.lines[1:4]`` are the descent paths
+    ``(w_k, J(w_k))`` for the learning rates (too small, good, too large).
+
+    ``X``, ``y`` and ``b`` default to the DESIGN data (:data:`DESIGN_X`, ...).
+    ``learning_rates`` is three rates for every panel or a mapping loss -> three rates;
+    ``w0`` is one start for every panel or a mapping loss -> start; missing entries use
+    :data:`LANDSCAPE_DEFAULTS`.
+
+    >>> fig = plot_loss_landscapes(steps=2, num=5)
+    >>> [ax.get_xlabel() for ax in fig.axes]
+    ['w', 'w', 'w']
+    >>> [len(ax.lines) for ax in fig.axes]
+    [4, 4, 4]
+    """
+    X = DESIGN_X if X is None else X
+    y = DESIGN_Y if y is None else y
+    b = DESIGN_B if b is None else b
+    if isinstance(num, bool) or not isinstance(num, int) or num < 3:
+        raise ValueError(f"num (points on each cost curve) must be an int >= 3, got {num!r}")
+    if not (isinstance(w_range, (tuple, list)) and len(w_range) == 2):
+        raise ValueError(f"w_range must be a pair (low, high), got {w_range!r}")
+    lo, hi = _finite("w_range[0]", w_range[0]), _finite("w_range[1]", w_range[1])
+    if not lo < hi:
+        raise ValueError(f"w_range must have low < high, got {w_range!r}")
+    _check_save_path(path)
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(15, 4.6), layout="constrained")
+    axes = fig.subplots(1, 3)
+    for ax, loss in zip(axes, LANDSCAPE_LOSSES):
+        activation = LANDSCAPE_DEFAULTS[loss]["activation"]
+        rates = _per_loss("learning_rates", learning_rates, loss, "learning_rates")
+        if isinstance(rates, (str, bytes)) or not hasattr(rates, "__len__") or len(rates) != 3:
+            raise ValueError(
+                f"learning_rates for {loss!r} must be three numbers (too small, good, too "
+                f"large), got {rates!r}"
+            )
+        start = _per_loss("w0", w0, loss, "w0")
+        paths = [
+            gradient_descent_path(loss, X, y, start, lr, steps, b=b, activation=activation)
+            for lr in rates
+        ]
+        seen = [w for p in paths for w, _ in p]
+        ws = _linspace(min(lo, *seen), max(hi, *seen), num)
+        ax.plot(
+            ws,
+            cost_curve(loss, X, y, ws, b=b, activation=activation),
+            color="0.25",
+            lw=2,
+            label="cost J(w)",
+        )
+        names = _NO_GOOD_RATE if loss == "difference" else _RATE_NAMES
+        for rate_name, lr, p, colour in zip(names, rates, paths, ("C0", "C2", "C3")):
+            ax.plot(
+                [w for w, _ in p],
+                [j for _, j in p],
+                "o-",
+                ms=3.5,
+                lw=1,
+                color=colour,
+                alpha=0.85,
+                label=f"learning rate α = {lr:g} ({rate_name})",
+            )
+        ax.set_title(_PANEL_TITLES[loss], fontsize=10)
+        ax.set_xlabel("w")
+        ax.set_ylabel("cost J(w)")
+        ax.legend(fontsize=7.5, loc="best")
+    fig.suptitle(
+        f"The cost J(w) of a one-weight perceptron (bias b = {float(b):g}, m = {len(X)}) "
+        f"and gradient descent w := w − α·dJ/dw, {steps} steps from w0"
+    )
+    _save(fig, path)
+    return fig
+
+
+# --- decision boundary ---------------------------------------------------------------------
+
+
+def _two_features(X: Any, y: Any) -> tuple[list[list[float]], list[Any]]:
+    for name, items in (("X", X), ("y", y)):
+        if isinstance(items, (str, bytes)) or not hasattr(items, "__len__"):
+            raise TypeError(f"{name} must be a list, got {type(items).__name__} {items!r}")
+    if len(X) == 0:
+        raise ValueError("X is empty: there are no points to draw")
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} examples but y has {len(y)} labels")
+    rows = []
+    for i, row in enumerate(X):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__") or len(row) != 2:
+            raise ValueError(
+                "plot_decision_boundary() draws 2-D data: each example needs exactly 2 "
+                f"features, example #{i} is {row!r}"
+            )
+        rows.append([_finite(f"example #{i} feature {j}", v) for j, v in enumerate(row)])
+    for i, t in enumerate(y):
+        if not _is_real(t) or float(t) != int(t):
+            raise ValueError(f"label #{i} must be a class (0/1, -1/+1 or 0..k-1), got {t!r}")
+    return rows, [int(t) for t in y]
+
+
+def decision_grid(
+    model: Any,
+    X: Sequence[Sequence[float]],
+    y: Sequence[int],
+    resolution: int = 100,
+    padding: float = 0.5,
+) -> tuple[list[float], list[float], list[list[int]]]:
+    """The class the model predicts on a ``resolution`` x ``resolution`` grid over X.
+
+    Returns ``(xs, ys, classes)`` with ``classes[i][j]`` the prediction at
+    ``(xs[j], ys[i])``, read as ``nn.predict_labels`` does (argmax for several outputs, else
+    a threshold: 0.5 after a sigmoid, 0 otherwise), in y's label convention (0/1 or -1/+1).
+    The grid spans X's range plus ``padding`` on every side.
+
+    >>> from nn import Perceptron
+    >>> p = Perceptron(2, seed=0)
+    >>> p.w[0].data, p.w[1].data = 1.0, 0.0        # class 1 where x1 > 0
+    >>> xs, ys, classes = decision_grid(p, [[-1, 0], [1, 0]], [0, 1], resolution=3,
+    ...                                 padding=0.0)
+    >>> xs, classes
+    ([-1.0, 0.0, 1.0], [[0, 1, 1], [0, 1, 1], [0, 1, 1]])
+    """
+    rows, labels = _two_features(X, y)
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
+    padding = _finite("padding", padding)
+    if padding < 0:
+        raise ValueError(f"padding must be >= 0, got {padding!r}")
+    nin = getattr(model, "nin", 2)
+    if nin != 2:
+        raise ValueError(f"the model takes {nin} features per example; a 2-D plot needs 2")
+    spans = []
+    for k in range(2):
+        lo = min(r[k] for r in rows) - padding
+        hi = max(r[k] for r in rows) + padding
+        if lo == hi:  # every point on one line: open the window a little
+            lo, hi = lo - 1.0, hi + 1.0
+        spans.append(_linspace(lo, hi, resolution))
+    xs, ys = spans
+    convention = "pm1" if set(labels) <= {-1, 1} and -1 in labels else "01"
+    points = [[gx, gy] for gy in ys for gx in xs]
+    with autograd.no_grad():
+        flat = predict_labels(model, points, convention)
+    classes = [flat[i * resolution : (i + 1) * resolution] for i in range(resolution)]
+    return xs, ys, classes
+
+
+def plot_decision_boundary(
+    model: Any,
+    X: Sequence[Sequence[float]],
+    y: Sequence[int],
+    path: str | Path | None = None,
+    resolution: int = 100,
+    padding: float = 0.5,
+) -> Figure:
+    """A 2-D classifier's regions (filled contour of the predicted class) and the data.
+
+    The grid comes from :func:`decision_grid`; the points are coloured by their label with
+    the same colours as the regions, so a point on the wrong colour is a mistake.
+
+    >>> from nn import Perceptron
+    >>> fig = plot_decision_boundary(Perceptron(2, seed=0), [[0, 0], [1, 1]], [0, 1],
+    ...                              resolution=5)
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].collections[-1].get_offsets().shape
+    ('x1', (2, 2))
+    """
+    xs, ys, classes = decision_grid(model, X, y, resolution, padding)
+    _check_save_path(path)
+    labels = [int(t) for t in y]
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.figure import Figure
+
+    found = sorted({c for row in classes for c in row} | set(labels))
+    # Region edges halfway between consecutive class values, so each class gets one colour.
+    edges = [found[0] - 0.5]
+    edges += [(a + b) / 2 for a, b in itertools.pairwise(found)]
+    edges.append(found[-1] + 0.5)
+    palette = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3"]
+    cmap = ListedColormap([palette[i % len(palette)] for i in range(len(found))])
+    norm = BoundaryNorm(edges, cmap.N)
+
+    fig = Figure(figsize=(6, 5), layout="constrained")
+    ax = fig.subplots()
+    ax.contourf(xs, ys, classes, levels=edges, cmap=cmap, norm=norm, alpha=0.35)
+    rows = [[float(v) for v in r] for r in X]
+    ax.scatter(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        c=labels,
+        cmap=cmap,
+        norm=norm,
+        edgecolors="k",
+        linewidths=0.6,
+        s=28,
+    )
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title(f"decision regions of {type(model).__name__} (classes {found})")
+    _save(fig, path)
+    return fig
+
+
+# --- training history ----------------------------------------------------------------------
+
+
+def plot_history(history: Any, path: str | Path | None = None) -> Figure:
+    """Cost J per epoch and, when recorded, accuracy per epoch (epochs counted from 1).
+
+    ``history`` is an ``nn.History`` (anything with ``cost`` and ``accuracy`` lists). The
+    accuracy panel is left out when every accuracy is None (regression); single None
+    entries become gaps.
+
+    >>> from nn import History
+    >>> fig = plot_history(History(cost=[0.7, 0.4, 0.3], accuracy=[0.5, 0.75, 1.0]))
+    >>> fig.axes[0].lines[0].get_xydata().tolist()
+    [[1.0, 0.7], [2.0, 0.4], [3.0, 0.3]]
+    >>> len(plot_history(History(cost=[1.0], accuracy=[None])).axes)
+    1
+    """
+    cost = getattr(history, "cost", None)
+    acc = getattr(history, "accuracy", None)
+    if cost is None or isinstance(cost, (str, bytes)) or not hasattr(cost, "__len__"):
+        raise TypeError(
+            "plot_history() takes an nn.History (with .cost and .accuracy lists), "
+            f"got {type(history).__name__}"
+        )
+    if len(cost) == 0:
+        raise ValueError("the history is empty: train for at least one epoch first")
+    costs = [_finite(f"cost of epoch {i + 1}", c) for i, c in enumerate(cost)]
+    accs = list(acc) if acc is not None else [None] * len(costs)
+    if len(accs) != len(costs):
+        raise ValueError(f"history has {len(costs)} costs but {len(accs)} accuracies")
+    for i, a in enumerate(accs):
+        if a is not None and not (_is_real(a) and 0.0 <= float(a) <= 1.0):
+            raise ValueError(f"accuracy of epoch {i + 1} must be None or in [0, 1], got {a!r}")
+    _check_save_path(path)
+    from matplotlib.figure import Figure
+
+    epochs = list(range(1, len(costs) + 1))
+    show_acc = any(a is not None for a in accs)
+    fig = Figure(figsize=(10 if show_acc else 5.5, 4), layout="constrained")
+    axes = fig.subplots(1, 2 if show_acc else 1, squeeze=False)[0]
+    ax: Axes = axes[0]
+    ax.plot(epochs, costs, "o-" if len(costs) < 40 else "-", ms=3, color="C0")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cost J")
+    ax.set_title("cost J per epoch (mean loss over the data)")
+    if show_acc:
+        ax = axes[1]
+        ys = [math.nan if a is None else float(a) for a in accs]
+        ax.plot(epochs, ys, "o-" if len(ys) < 40 else "-", ms=3, color="C2")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("accuracy")
+        ax.set_title("training accuracy per epoch")
+    _save(fig, path)
+    return fig
+
+
+# --- saving --------------------------------------------------------------------------------
+
+
+def _check_save_path(path: str | Path | None) -> None:
+    if path is None:
+        return
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or pathlib.Path, got {type(path).__name__}")
+    suffix = Path(path).suffix.lower()
+    if suffix not in SAVE_FORMATS:
+        raise ValueError(
+            f"cannot save a plot as {str(path)!r}: unknown format {suffix or '(no suffix)'!r}; "
+            f"accepted: {', '.join(SAVE_FORMATS)}"
+        )
+
+
+def _save(fig: Figure, path: str | Path | None) -> None:
+    # Checked before drawing too, so a bad suffix fails fast; this is the same check.
+    if path is None:
+        return
+    _check_save_path(path)
+    fig.savefig(path, format=Path(path).suffix.lower()[1:])
