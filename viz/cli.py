@@ -50,7 +50,7 @@ def demo(
     seed: int = 0,
     n: int = 100,
     progress: bool | None = None,
-    out: Any = sys.stdout,
+    out: Any = None,
     out_dir: str | os.PathLike[str] | None = None,
 ) -> float:
     """Run the three acts; return the final training accuracy of act 3.
@@ -58,6 +58,8 @@ def demo(
     With ``out_dir``, also write the pictures there and print their paths.
     """
     from tqdm import tqdm
+
+    out = out or sys.stdout  # looked up now, so redirected output is honoured
 
     def say(text: str = "") -> None:
         tqdm.write(text, file=out)  # prints above a live progress bar instead of through it
@@ -174,6 +176,13 @@ def write_pictures(
     return [svg, html, curve, boundary]
 
 
+def missing_picture_packages() -> list[str]:
+    """The packages ``--out`` needs that are not installed."""
+    import importlib.util
+
+    return [name for name in ("matplotlib", "graphviz") if importlib.util.find_spec(name) is None]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gradstep", description="See backprop at work.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -186,6 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     d.add_argument("--quiet", action="store_true", help="no progress bar")
     d.add_argument("--out", metavar="DIR", help="also write the pictures (SVG, HTML, PNG) here")
     args = parser.parse_args(argv)
+    missing = missing_picture_packages() if args.out else []
+    if missing:  # say so before training, not after
+        parser.error(
+            f"--out needs {', '.join(missing)} for the pictures; "
+            'install them with: pip install "gradstep[viz]"  (or pip install -e ".[viz]")'
+        )
     if args.epochs < 1 or args.n < 4 or not args.lr > 0:
         parser.error(
             f"need --epochs >= 1, -n >= 4 and --lr > 0; got {args.epochs}, {args.n}, {args.lr}"
@@ -197,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.seed,
         args.n,
         progress=False if args.quiet else None,
+        out_dir=args.out,
     )
     return 0
 

@@ -65,3 +65,21 @@ def test_demo_out_writes_the_pictures(tmp_path):
     assert "<svg" in svg and ">x1<" in svg and ">J<" in svg
     html = (tmp_path / "pics" / "backprop.html").read_text()
     assert 'id="steps"' in html and "http" not in html
+
+
+def test_out_without_the_viz_extra_says_how_to_install(monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real(name)
+    )
+    with pytest.raises(SystemExit):
+        main(["demo", "--out", "pics"])
+    err = capsys.readouterr().err
+    assert "--out needs matplotlib" in err and 'pip install "gradstep[viz]"' in err
+
+
+def test_out_flag_reaches_the_demo(tmp_path, capsys):
+    assert main(["demo", "--epochs", "1", "--quiet", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "backprop.html").exists() and "4. Pictures" in capsys.readouterr().out
