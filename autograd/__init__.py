@@ -15,7 +15,14 @@ from . import ops
 from .backprop import backward, grad, topological_order, zero_grad
 from .functional import dot, mean, sum
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from .mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .mode import (
+    AnomalyError,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+    register_library_code,
+)
 from .ops import Op
 from .value import Value, apply
 
@@ -39,6 +46,7 @@ __all__ = [
     "is_grad_enabled",
     "detect_anomaly",
     "AnomalyError",
+    "register_library_code",
 ]
 
 __version__ = "0.1.0"

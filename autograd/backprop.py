@@ -61,17 +61,25 @@ def _toposort(root: Value, reset: bool) -> list[Value]:
     return order
 
 
-def _propagate(root: Value, seed: Any, create_graph: bool) -> list[Value]:
-    """Fill ``node._pass_grad`` with d(root)/d(node) * seed for every node; return the order."""
+def _propagate(
+    root: Value, seed: Any, create_graph: bool = False, into_grad: bool = False
+) -> list[Value]:
+    """Fill ``node._pass_grad`` with d(root)/d(node) * seed for every node; return the order.
+
+    With ``into_grad`` each node's total is also added to its ``.grad`` as soon as it is
+    final -- when the walk reaches the node, every node that uses it has been processed.
+    """
     order = _toposort(root, reset=True)
     root._pass_grad = seed
     check = STATE.anomaly
     for node in reversed(order):
+        g = node._pass_grad
+        if into_grad:
+            node.grad += g
         op = node._op
         if op is None:
             continue
         parents = node._parents
-        g = node._pass_grad
         if create_graph:
             for parent, d in zip(parents, op.derivative(*parents, node)):
                 contribution = _graph_product(g, d)
@@ -134,9 +142,7 @@ def backward(root: Value, grad: Number = 1.0) -> None:
     >>> x.grad
     12.0
     """
-    order = _propagate(root, to_float(grad), create_graph=False)
-    for node in order:
-        node.grad += node._pass_grad
+    _propagate(root, to_float(grad), into_grad=True)
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False) -> list[Any]:

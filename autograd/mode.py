@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "AnomalyError"]
+__all__ = [
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "AnomalyError",
+    "register_library_code",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -114,13 +121,26 @@ class AnomalyError(FloatingPointError):
 # Where each node was created, kept only while anomaly detection is on. Weak keys: the
 # registry never keeps a graph alive.
 _SITES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# Folders of library code that builds graphs for the user (autograd itself; nn and viz add
+# theirs with register_library_code). A node's site is the first frame outside all of them.
+_LIBRARY_DIRS = {os.path.dirname(os.path.abspath(__file__))}
+
+
+def register_library_code(package_file: str) -> None:
+    """Mark a package as library code: anomaly reports point past it, to the user's line.
+
+    >>> import nn  # nn and viz register themselves; your own model library can do the same
+    """
+    _LIBRARY_DIRS.add(os.path.dirname(os.path.abspath(package_file)))
 
 
 def record_site(node: Any) -> None:
-    """Remember the user's file:line that created ``node`` (the first frame outside autograd)."""
+    """Remember the user's file:line that made ``node``: the first frame outside library code."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) == _PACKAGE_DIR:
+    while (
+        frame is not None
+        and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in _LIBRARY_DIRS
+    ):
         frame = frame.f_back
     if frame is not None:
         _SITES[node] = f"{frame.f_code.co_filename}:{frame.f_lineno}"

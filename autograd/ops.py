@@ -59,7 +59,10 @@ class Op:
     one local derivative per input, in parent order. ``formula`` is the rule as a person
     would write it; teaching views print it.
 
-    You can declare your own primitive and apply it with :func:`autograd.apply`:
+    You can declare your own primitive and apply it with :func:`autograd.apply`. A rule
+    written with ``math`` functions (like ``math.cos`` below) serves first-order gradients;
+    for ``grad(..., create_graph=True)`` write it with Value arithmetic and methods, which
+    work on floats and Values alike (``math.cos`` refuses a Value rather than drop it).
 
     >>> import math
     >>> from autograd import Op, Value, apply

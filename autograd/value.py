@@ -27,7 +27,12 @@ def to_float(x: Any) -> float:
     if isinstance(x, float):
         return float(x)  # also turns float subclasses (numpy.float64) into plain floats
     if isinstance(x, numbers.Real):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int or Fraction beyond the float range
+            raise ValueError(
+                f"{_describe(x)} is too large for a float (the largest is about 1.8e308)"
+            ) from None
     # NumPy booleans and 0-d arrays are not registered as numbers.Real; accept real dtypes.
     kind = getattr(getattr(x, "dtype", None), "kind", None)
     if kind in ("b", "i", "u", "f") and getattr(x, "ndim", None) == 0:
@@ -120,9 +125,6 @@ class Value:
         if self.label:
             text += f", label={self.label!r}"
         return text + ")"
-
-    def __float__(self) -> float:
-        return self.data
 
     # --- binary operators ----------------------------------------------------------------
 

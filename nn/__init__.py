@@ -13,6 +13,8 @@ the same thing, layer after layer.
 5
 """
 
+from autograd import register_library_code
+
 from . import data, losses, optim
 from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron, Perceptron
 from .losses import (
@@ -27,6 +29,8 @@ from .losses import (
 from .module import Module
 from .optim import SGD, Adam, Optimizer
 from .train import History, accuracy, fit, predict, predict_labels
+
+register_library_code(__file__)  # anomaly reports point at the user's line, not ours
 
 __all__ = [
     "ACTIVATIONS",

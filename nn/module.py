@@ -31,6 +31,10 @@ class Module:
     3
     """
 
+    #: Where ``nn.fit`` says a single output splits into two classes (None: not trained by
+    #: fit yet; ``accuracy`` then decides from the output activation). Not a parameter.
+    decision_threshold: float | None = None
+
     # --- parameters ---------------------------------------------------------------------
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
@@ -93,9 +97,13 @@ class Module:
         for name, value in state.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"parameter {name!r} must be a number, got {value!r}")
-            if not math.isfinite(value):
+            try:
+                number = float(value)
+            except OverflowError:  # a JSON integer beyond the float range
+                number = math.inf
+            if not math.isfinite(number):
                 raise ValueError(f"parameter {name!r} must be finite, got {value!r}")
-            values[name] = float(value)
+            values[name] = number
         for name, p in params.items():  # all checked: now it is safe to change the model
             p.data = values[name]
 
@@ -143,7 +151,7 @@ class Module:
                 f"this gradstep reads version {FORMAT_VERSION}"
             )
         kind, config = document.get("model"), document.get("config")
-        if kind != type(self).__name__ or config != self.config():
+        if kind != type(self).__name__ or _architecture(config) != _architecture(self.config()):
             raise ValueError(
                 f"{os.fspath(path)!r} holds a {kind} with {config}, "
                 f"but this model is a {type(self).__name__} with {self.config()}"
@@ -165,6 +173,13 @@ def _named(item: Any, name: str) -> Iterator[tuple[str, Value]]:
     elif isinstance(item, (list, tuple)):
         for i, sub in enumerate(item):
             yield from _named(sub, f"{name}.{i}")
+
+
+def _architecture(config: Any) -> Any:
+    # How the weights were first drawn ("init") says nothing about the shape of the model.
+    if isinstance(config, dict):
+        return {k: v for k, v in config.items() if k != "init"}
+    return config
 
 
 def _few(names: list[str]) -> str:

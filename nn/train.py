@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import random
 import sys
 from collections.abc import Callable, Sequence
@@ -21,11 +22,25 @@ from typing import Any
 import autograd
 from autograd import Value
 
-from .losses import get_loss, l2
+from .losses import (
+    bce_with_logits,
+    binary_cross_entropy,
+    cross_entropy,
+    difference,
+    get_loss,
+    hinge,
+    l2,
+    mse,
+)
 from .module import Module
 from .optim import SGD, Optimizer
 
 __all__ = ["History", "accuracy", "fit", "predict", "predict_labels"]
+
+# How a trained single output is read: losses on logits/scores put the boundary at 0;
+# losses on values put it halfway between the two labels.
+_LOSSES_ON_SCORES = (bce_with_logits, hinge, cross_entropy)
+_LOSSES_ON_VALUES = (mse, difference, binary_cross_entropy)
 
 
 @dataclass
@@ -64,13 +79,28 @@ def _label_kind(y: Sequence[Any]) -> str | None:
     return None  # regression
 
 
-def _to_label(scores: list[float], kind: str, activation: str) -> int:
+def _threshold(model: Module, kind: str | None, threshold: float | None) -> float:
+    """Where one output is split into two classes.
+
+    An explicit ``threshold`` wins; then what ``fit`` recorded for the model (0 after a loss
+    on logits or scores, the midpoint of the labels after a loss on values); otherwise 0.5
+    for a sigmoid (a probability) and the midpoint of the labels for anything else -- 0.5
+    for 0/1, 0 for -1/+1.
+    """
+    if threshold is not None:
+        return float(threshold)
+    recorded = getattr(model, "decision_threshold", None)
+    if recorded is not None:
+        return recorded
+    if getattr(model, "output_activation", "linear") in ("sigmoid", "step"):
+        return 0.5
+    return 0.0 if kind == "pm1" else 0.5
+
+
+def _to_label(scores: list[float], kind: str | None, threshold: float) -> int:
     if len(scores) > 1:
         return max(range(len(scores)), key=scores.__getitem__)  # argmax over classes
-    s = scores[0]
-    # Probabilities (sigmoid) split at 0.5; scores and logits, and tanh, split at 0.
-    threshold = 0.5 if activation in ("sigmoid", "step") else 0.0
-    positive = s >= threshold
+    positive = scores[0] >= threshold
     if kind == "pm1":
         return 1 if positive else -1
     return 1 if positive else 0
@@ -89,16 +119,35 @@ def predict(model: Module, X: Sequence[Sequence[float]]) -> list[Any]:
     return [o[0] if len(o) == 1 else o for o in outs]
 
 
-def predict_labels(model: Module, X: Sequence[Sequence[float]], labels: str = "01") -> list[int]:
-    """Class labels: argmax for several outputs; for one output, a threshold (0.5 after a
-    sigmoid, else 0) giving 0/1 (``labels="01"``) or -1/+1 (``labels="pm1"``)."""
-    activation = getattr(model, "output_activation", "linear")
+def predict_labels(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    labels: str = "01",
+    threshold: float | None = None,
+) -> list[int]:
+    """Class labels: argmax for several outputs; for one output, 0/1 (``labels="01"``) or
+    -1/+1 (``labels="pm1"``) split at ``threshold`` (by default as :func:`accuracy` says).
+
+    >>> from nn import Perceptron
+    >>> predict_labels(Perceptron(1, seed=0), [[5.0], [-5.0]], threshold=0.5)
+    [1, 0]
+    """
+    cut = _threshold(model, labels, threshold)
     with autograd.no_grad():
-        return [_to_label(_scores(model(x)), labels, activation) for x in X]
+        return [_to_label(_scores(model(x)), labels, cut) for x in X]
 
 
-def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any]) -> float:
+def accuracy(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
+    threshold: float | None = None,
+) -> float:
     """Fraction of examples whose predicted label equals ``y`` (0/1, ±1 or class indices).
+
+    Several outputs are read by argmax. One output is split at ``threshold``; by default
+    0 if :func:`fit` trained the model with a loss on logits or scores (``bce_with_logits``,
+    ``hinge``), else 0.5 after a sigmoid and the midpoint of the labels otherwise.
 
     >>> from nn import Perceptron
     >>> accuracy(Perceptron(1, seed=0), [[1.0], [-1.0]], [1, 0]) in (0.0, 0.5, 1.0)
@@ -108,7 +157,7 @@ def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any]) -> f
     kind = _label_kind(y)
     if kind is None:
         raise ValueError("accuracy() needs class labels (0/1, -1/+1 or 0..k-1), got real targets")
-    predicted = predict_labels(model, X, "pm1" if kind == "pm1" else "01")
+    predicted = predict_labels(model, X, "pm1" if kind == "pm1" else "01", threshold)
     return sum(p == t for p, t in zip(predicted, y)) / len(y)
 
 
@@ -144,11 +193,14 @@ def _check_data(
         rows.append(floats)
     if nin is not None and width != nin:
         raise ValueError(f"the model takes {nin} features per example, X has {width}")
-    targets = list(y)
+    # NumPy scalars become plain numbers, so labels compare and print as users expect.
+    targets = [
+        t.item() if hasattr(t, "item") and not isinstance(t, (list, tuple)) else t for t in y
+    ]
     for i, t in enumerate(targets):
         values = t if isinstance(t, (list, tuple)) else [t]
         for v in values:
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
                 raise ValueError(f"target #{i} must be a finite number, got {t!r}")
     return rows, targets
 
@@ -198,7 +250,11 @@ def fit(
         optimizer = SGD(model.parameters(), lr=0.1)
     params = model.parameters()
     kind = _label_kind(y)
-    activation = getattr(model, "output_activation", "linear")
+    if loss_fn in _LOSSES_ON_SCORES:
+        model.decision_threshold = 0.0  # logits and margins change sign at the boundary
+    elif kind in ("01", "pm1") and loss_fn in _LOSSES_ON_VALUES:
+        model.decision_threshold = 0.5 if kind == "01" else 0.0  # halfway between the labels
+    cut = _threshold(model, kind, None)
     rng = random.Random(seed)
     order = list(range(len(X)))
     size = batch_size or len(X)
@@ -222,8 +278,7 @@ def fit(
                 total_cost += cost.data * len(batch)
                 if kind is not None:
                     correct += sum(
-                        _to_label(_scores(out), kind, activation) == y[i]
-                        for out, i in zip(outputs, batch)
+                        _to_label(_scores(out), kind, cut) == y[i] for out, i in zip(outputs, batch)
                     )
             epoch_cost = total_cost / len(X)
             epoch_acc = correct / len(X) if kind is not None else None

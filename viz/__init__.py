@@ -15,12 +15,16 @@ Importing viz is instant: graphviz and matplotlib are imported only by the funct
 draw with them.
 """
 
+from autograd import register_library_code
+
 from . import plots
 from .graph import draw, render, to_dot
 from .html import backprop_html
 from .plots import plot_decision_boundary, plot_history, plot_loss_landscapes
 from .steps import BackwardStep, ForwardStep, backward_steps, explain, forward_steps
 from .tree import tree
+
+register_library_code(__file__)  # anomaly reports point at the user's line, not ours
 
 __all__ = [
     "BackwardStep",

@@ -177,15 +177,29 @@ def write_pictures(
 
 
 def missing_picture_packages() -> list[str]:
-    """The packages ``--out`` needs that are not installed."""
+    """What ``--out`` needs and does not find: packages, and a program that renders graphs."""
     import importlib.util
 
-    return [name for name in ("matplotlib", "graphviz") if importlib.util.find_spec(name) is None]
+    from viz.graph import find_renderer
+
+    missing = [
+        name for name in ("matplotlib", "graphviz") if importlib.util.find_spec(name) is None
+    ]
+    if find_renderer() is None:
+        missing.append("a graph renderer (graphviz-pure or the system Graphviz)")
+    return missing
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``gradstep`` command line (``gradstep demo --help`` lists the options).
+
+    >>> main(["demo", "--epochs", "0"])
+    Traceback (most recent call last):
+    ...
+    SystemExit: 2
+    """
     parser = argparse.ArgumentParser(prog="gradstep", description="See backprop at work.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command")
     d = sub.add_parser("demo", help="train a perceptron and an MLP, epoch by epoch")
     d.add_argument("--dataset", choices=DATASETS, default="moons", help="data for act 3")
     d.add_argument("--epochs", type=int, default=100, help="epochs for act 3 (default 100)")
@@ -194,6 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     d.add_argument("-n", type=int, default=100, help="number of points (default 100)")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
     d.add_argument("--out", metavar="DIR", help="also write the pictures (SVG, HTML, PNG) here")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "demo")  # the demo is the main job: `gradstep` alone runs it
     args = parser.parse_args(argv)
     missing = missing_picture_packages() if args.out else []
     if missing:  # say so before training, not after

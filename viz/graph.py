@@ -42,6 +42,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import sysconfig
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -232,6 +234,13 @@ def to_dot(
 # --- renderers --------------------------------------------------------------------------------
 
 
+def _environment_dirs() -> str:
+    # pip puts graphviz-pure in the environment's scripts folder, which is on PATH only while
+    # the environment is activated -- not in a Jupyter kernel or `.venv/bin/python script.py`.
+    dirs = dict.fromkeys([sysconfig.get_path("scripts"), os.path.dirname(sys.executable)])
+    return os.pathsep.join(dirs)
+
+
 def find_renderer(renderer: str | os.PathLike[str] | None = None) -> str | None:
     """The full path of the program that would render, or ``None`` if there is none.
 
@@ -256,8 +265,9 @@ def find_renderer(renderer: str | os.PathLike[str] | None = None) -> str | None:
                 f"on PATH (for example 'dot' or 'graphviz-pure')"
             )
         return path
+    here = _environment_dirs()
     for name in ("dot", "graphviz-pure"):
-        path = shutil.which(name)
+        path = shutil.which(name) or shutil.which(name, path=here)
         if path is not None:
             return path
     return None

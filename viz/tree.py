@@ -33,6 +33,11 @@ __all__ = ["tree", "iter_tree_lines", "format_number"]
 _BRANCH, _LAST = "├── ", "└── "
 _PIPE, _SPACE = "│   ", "    "
 ELLIPSIS = "…"
+#: Levels drawn with tree lines; deeper nodes keep this indentation and show their depth, so
+#: a very deep graph neither runs off the screen nor costs memory quadratic in its depth.
+MAX_INDENT = 40
+#: The default for ``tree(max_lines=...)``: enough for any graph a person reads line by line.
+DEFAULT_MAX_LINES = 500
 
 
 def format_number(x: float) -> str:
@@ -100,19 +105,26 @@ def _walk(
         last = len(parents) - 1
         # Pushed in reverse so the first parent is printed first.
         for i in range(last, -1, -1):
-            if i == last:
+            if depth + 1 > MAX_INDENT:
+                marker = f"{_LAST if i == last else _BRANCH}[depth {depth + 1}] "
+                stack.append((parents[i], depth + 1, child_prefix + marker, child_prefix))
+            elif i == last:
                 stack.append((parents[i], depth + 1, child_prefix + _LAST, child_prefix + _SPACE))
             else:
                 stack.append((parents[i], depth + 1, child_prefix + _BRANCH, child_prefix + _PIPE))
 
 
-def tree(root: Value, max_depth: int | None = None, max_lines: int | None = None) -> str:
+def tree(
+    root: Value, max_depth: int | None = None, max_lines: int | None = DEFAULT_MAX_LINES
+) -> str:
     """The graph ending at ``root`` as a Unicode tree, one line per node.
 
     ``max_depth`` stops expanding below that many levels (the root is level 0) and ends the
-    text with ``… N more nodes`` (the nodes never shown). ``max_lines`` keeps at most that
-    many node lines and ends with ``…`` when more would follow; the rest of the graph is
-    never visited, so ``tree(huge, max_lines=50)`` is quick.
+    text with ``… N more nodes`` (the nodes never shown). ``max_lines`` (500 unless you say
+    otherwise; None for no limit) keeps at most that many node lines and ends with ``…``
+    when more would follow; the rest of the graph is never visited, so the head of a huge
+    graph prints at once. Below level 40 the indentation stops growing and each line shows
+    its depth instead.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")

@@ -376,3 +376,42 @@ def test_nn_never_imports_plotting_or_graphviz():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
     assert nn.__name__ == "nn"
+
+
+def test_accuracy_reads_outputs_the_way_the_model_was_trained():
+    X, y = data.moons(100, noise=0.1, seed=0)
+    on_values = MLP(2, [16, 16, 1], seed=0)  # linear output trained towards 0 and 1
+    fit(
+        on_values,
+        X,
+        y,
+        loss="mse",
+        optimizer=Adam(on_values.parameters(), lr=0.05),
+        epochs=100,
+        progress=False,
+    )
+    assert on_values.decision_threshold == 0.5
+    assert accuracy(on_values, X, y) >= 0.97
+    assert accuracy(on_values, X, y, threshold=0.0) < accuracy(on_values, X, y)
+    on_logits = MLP(2, [16, 16, 1], seed=0)
+    fit(on_logits, X, y, loss="bce_with_logits", epochs=1, progress=False)
+    assert on_logits.decision_threshold == 0.0
+    untrained = Perceptron(2, seed=0)  # a sigmoid: a probability, split at 0.5
+    assert nn.predict_labels(untrained, [[9.0, 9.0]]) == [int(untrained([9.0, 9.0]).data >= 0.5)]
+
+
+def test_load_accepts_the_same_architecture_with_another_init(tmp_path):
+    path = tmp_path / "m.json"
+    MLP(2, [3, 1], init="he", seed=0).save(path)
+    other = MLP(2, [3, 1], init="xavier", seed=1)
+    other.load(path)
+    assert other.state_dict() == MLP(2, [3, 1], init="he", seed=0).state_dict()
+
+
+def test_fit_takes_numpy_arrays():
+    import numpy as np
+
+    X, y = data.moons(20, seed=0)
+    m = MLP(2, [4, 1], seed=0)
+    hist = fit(m, np.array(X), np.array(y), loss="bce_with_logits", epochs=2, progress=False)
+    assert len(hist) == 2 and accuracy(m, X, np.array(y)) == accuracy(m, X, y)

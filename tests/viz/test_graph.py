@@ -24,18 +24,22 @@ from viz.tree import format_number
 graph = importlib.import_module("viz.graph")
 
 PURE = "graphviz-pure"
-needs_pure = pytest.mark.skipif(shutil.which(PURE) is None, reason="graphviz-pure not installed")
+# graphviz-pure is a test dependency (pip), so tests using it never skip: missing, they fail.
 SYSTEM_DOT = shutil.which("dot")
 # graphviz-pure may also install a `dot` alias one day; only a real Graphviz makes a comparison.
 if SYSTEM_DOT is not None:
     _version = subprocess.run([SYSTEM_DOT, "-V"], capture_output=True, text=True).stderr
     if "graphviz-pure" in _version:
         SYSTEM_DOT = None
-needs_system_dot = pytest.mark.skipif(
-    SYSTEM_DOT is None,
-    reason="system Graphviz `dot` not on PATH (CI installs graphviz; apt/brew install graphviz "
-    "to compare graphviz-pure with it)",
-)
+needs_system_dot = pytest.mark.usefixtures("system_dot")
+
+
+@pytest.fixture
+def system_dot(system_tool_missing) -> str:
+    if SYSTEM_DOT is None:
+        system_tool_missing("the system Graphviz `dot` (apt/brew install graphviz)")
+    return SYSTEM_DOT
+
 
 VALUE_LINE = re.compile(r"^\tv(\d+) \[label=<(.*)> shape=none", re.M)
 OP_LINE = re.compile(r"^\top(\d+) \[label=<(.*?)> ", re.M)
@@ -259,7 +263,6 @@ NASTY = st.sampled_from(SPECIALS + [f"\\{c}" for c in "nlrNGETHL"])
 labels = st.lists(st.one_of(NASTY, st.characters()), max_size=12).map("".join)
 
 
-@needs_pure
 @given(labels, st.text(max_size=8))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_label_renders_literally(label, symbol):
@@ -279,7 +282,6 @@ def test_any_label_renders_literally(label, symbol):
 # --- rendering --------------------------------------------------------------------------------
 
 
-@needs_pure
 def test_render_svg_with_graphviz_pure(tmp_path):
     path = graph.render(neuron(), tmp_path / "n.svg", renderer=PURE)
     assert path == tmp_path / "n.svg"
@@ -292,7 +294,6 @@ def test_render_svg_with_graphviz_pure(tmp_path):
     assert edges == sum(len(v.parents) + 1 for v in order if v.op is not None)
 
 
-@needs_pure
 def test_render_png_with_graphviz_pure(tmp_path):
     path = graph.render(square(), str(tmp_path / "sq.PNG"), renderer=PURE)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -307,14 +308,12 @@ def test_render_source_needs_no_renderer(tmp_path, monkeypatch, suffix):
     assert path.read_text(encoding="utf-8") == graph.to_dot(root, show_grad=False)
 
 
-@needs_pure
 def test_pdf_with_graphviz_pure_is_a_png_wrapped_by_matplotlib(tmp_path):
     data = graph.render(neuron(), tmp_path / "n.pdf", renderer=PURE).read_bytes()
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-32:]
     assert b"/Subtype /Image" in data
 
 
-@needs_pure
 def test_pdf_without_matplotlib_names_the_alternatives(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(RuntimeError, match=r"system Graphviz.*svg or \.png"):
@@ -336,6 +335,7 @@ def test_unknown_suffix(tmp_path):
 
 def test_no_renderer_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no dot, no graphviz-pure
+    monkeypatch.setattr(graph, "_environment_dirs", lambda: str(tmp_path))
     monkeypatch.delenv(graph.ENV_VAR, raising=False)
     assert graph.find_renderer() is None and graph.renderer_name() is None
     with pytest.raises(RuntimeError) as info:
@@ -356,7 +356,6 @@ def test_missing_explicit_renderer(monkeypatch):
         graph.find_renderer()
 
 
-@needs_pure
 def test_renderer_resolution_order(tmp_path, monkeypatch):
     monkeypatch.setenv(graph.ENV_VAR, PURE)
     assert graph.renderer_name() == PURE
@@ -398,7 +397,6 @@ def test_render_timeout(tmp_path):
 # --- Jupyter ----------------------------------------------------------------------------------
 
 
-@needs_pure
 def test_mimebundle_is_svg_from_graphviz_pure(tmp_path, monkeypatch):
     g = graph.draw(neuron(), renderer=PURE, highlight=None)
     bundle = g._repr_mimebundle_()
@@ -416,7 +414,6 @@ def test_mimebundle_is_svg_from_graphviz_pure(tmp_path, monkeypatch):
 # --- graphviz-pure against the real Graphviz ----------------------------------------------------
 
 
-@needs_pure
 @needs_system_dot
 @pytest.mark.parametrize("make", [neuron, square, mlp_loss, lambda: chain(20)])
 @pytest.mark.parametrize("rankdir", ["LR", "TB"])
@@ -428,3 +425,11 @@ def test_graphviz_pure_matches_system_dot(make, rankdir):
     real = graph._run(source, "svg", SYSTEM_DOT)
     assert Counter(svg_texts(pure)) == Counter(svg_texts(real))
     assert svg_counts(pure) == svg_counts(real)
+
+
+def test_renderer_found_in_the_environment_without_activation(monkeypatch):
+    # A Jupyter kernel or `.venv/bin/python x.py` runs with the venv's bin folder off PATH.
+    monkeypatch.delenv(graph.ENV_VAR, raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    found = graph.find_renderer()
+    assert found is not None and os.path.basename(found) == PURE

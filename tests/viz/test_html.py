@@ -129,12 +129,11 @@ def test_rejects_non_value() -> None:
 
 
 @pytest.fixture(scope="module")
-def driver(tmp_path_factory: pytest.TempPathFactory):
+def driver(tmp_path_factory: pytest.TempPathFactory, system_tool_missing):
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if shutil.which(p) is None]
     if missing:
-        pytest.fail(
-            f"{' and '.join(missing)} not found: the browser tests need Debian's chromium; "
-            ".ci/run installs it (apt-get install chromium chromium-driver)"
+        system_tool_missing(
+            f"{' and '.join(missing)} (Debian: apt-get install chromium chromium-driver)"
         )
     try:
         from selenium import webdriver

@@ -136,3 +136,19 @@ def test_every_node_gets_exactly_one_id(pairs):
     assert [int(i) for i in ids] == list(range(1, len(topological_order(root)) + 1))
     for ref in re.findall(r"\(see #(\d+)\)", text):
         assert int(ref) <= len(ids)
+
+
+def test_default_line_limit_and_bounded_indentation():
+    x = Value(1.0)
+    v = x
+    for _ in range(3000):
+        v = v * 1.0 + x
+    head = tree(v)  # the default keeps a learner's terminal usable
+    assert len(head.splitlines()) == tree_module.DEFAULT_MAX_LINES + 1
+    assert head.splitlines()[-1] == "…"
+    full = tree(v, max_lines=None).splitlines()
+    # per step: the add, the mul, its constant 1.0 and a "(see #n)" for x; plus x itself once
+    assert len(full) == 4 * 3000 + 1
+    # Below MAX_INDENT the indentation stops growing and the depth is written instead.
+    assert max(len(line) for line in full) < 4 * tree_module.MAX_INDENT + 80
+    assert any("[depth 5000]" in line for line in full)
