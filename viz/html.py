@@ -54,18 +54,24 @@ def _json_for_script(data: object) -> str:
 
 
 def _layers(order: list[Value], index: dict[Value, int]) -> list[list[Value]]:
-    """Columns by longest path from the inputs, rows ordered by a few barycenter sweeps."""
+    """Columns by longest path from the inputs, each node then moved as far right as its
+    consumers allow; rows ordered by a few barycenter sweeps."""
     depth: dict[Value, int] = {}
     for node in order:  # parents come first in topological order
         depth[node] = 1 + max((depth[p] for p in node.parents), default=-1)
-    layers: list[list[Value]] = [[] for _ in range(max(depth.values()) + 1)]
-    for node in order:
-        layers[depth[node]].append(node)
     children: dict[Value, list[Value]] = {node: [] for node in order}
     for node in order:
         for p in node.parents:
             if node not in children[p]:  # x * x uses x once as far as layout goes
                 children[p].append(node)
+    # Then pull every node right, next to its first consumer: an input used late (the
+    # constant in ``a - 1``) sits beside its use instead of sending a long edge behind boxes.
+    for node in reversed(order):
+        if children[node]:
+            depth[node] = min(depth[c] for c in children[node]) - 1
+    layers: list[list[Value]] = [[] for _ in range(max(depth.values()) + 1)]
+    for node in order:
+        layers[depth[node]].append(node)
 
     # Each node's vertical position: its row, centred on the column's middle.
     y: dict[Value, float] = {}

@@ -43,9 +43,11 @@ DEFAULT_MAX_LINES = 500
 def format_number(x: float) -> str:
     """``x`` in a short fixed width: 4 decimals, or scientific notation when very big/small.
 
-    >>> format_number(-6.0), format_number(1e-7), format_number(2.5e9), format_number(0.0)
+    >>> format_number(-6.0), format_number(1e-7), format_number(2.5e9), format_number(-0.0)
     ('-6.0000', '1.0000e-07', '2.5000e+09', '0.0000')
     """
+    if x == 0:
+        x = 0.0  # -0.0 (from negating a zero) reads as a different number to a learner
     magnitude = abs(x)
     if magnitude != 0 and (magnitude >= 1e6 or magnitude < 1e-4):
         return f"{x:.4e}"

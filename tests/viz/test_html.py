@@ -273,3 +273,21 @@ def test_hostile_labels_stay_text(driver, tmp_path: Path) -> None:
         assert label in names
     assert XSS_LABELS[1] in driver.find_element(By.ID, "line").text
     assert XSS_LABELS[0] in driver.find_element(By.TAG_NAME, "body").text
+
+
+def test_layout_puts_a_late_input_next_to_its_use():
+    from autograd import topological_order
+    from viz.html import _layers
+
+    w = Value(0.5, label="w")
+    a = (w * 2.0).sigmoid()
+    loss = (a - 1.0) ** 2  # the constant 1.0 is only used near the end
+    order = topological_order(loss)
+    layers = _layers(order, {v: i for i, v in enumerate(order)})
+    column = {v: k for k, layer in enumerate(layers) for v in layer}
+    one = next(v for v in order if v.is_leaf and v.data == 1.0)
+    for v in order:
+        for p in v.parents:
+            assert column[p] < column[v]  # still left to right
+    consumer = next(v for v in order if one in v.parents)
+    assert column[consumer] - column[one] == 1 and column[w] == 0
