@@ -13,7 +13,11 @@ __all__ = ["gradcheck", "GradcheckError", "numerical_grad"]
 
 
 class GradcheckError(AssertionError):
-    """Backprop and finite differences disagree; the message has one line per input."""
+    """Backprop and finite differences disagree; the message has one line per input.
+
+    >>> issubclass(GradcheckError, AssertionError)   # a failed check inside a test fails it
+    True
+    """
 
 
 def numerical_grad(

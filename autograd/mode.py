@@ -115,7 +115,11 @@ def is_grad_enabled() -> bool:
 
 
 class AnomalyError(FloatingPointError):
-    """Raised inside ``detect_anomaly()`` by the first operation producing NaN or infinity."""
+    """Raised inside ``detect_anomaly()`` by the first operation producing NaN or infinity.
+
+    >>> issubclass(AnomalyError, FloatingPointError)   # so ``except FloatingPointError`` works
+    True
+    """
 
 
 # Where each node was created, kept only while anomaly detection is on. Weak keys: the

@@ -50,6 +50,10 @@ class History:
     ``cost`` is the mean loss over the epoch's examples (plus the L2 term, if any);
     ``accuracy`` is the fraction of examples classified right by the predictions made
     during the epoch (``None`` entries for regression targets).
+
+    >>> h = History(cost=[0.7, 0.4], accuracy=[0.5, 1.0])
+    >>> len(h), h.cost[-1]
+    (2, 0.4)
     """
 
     cost: list[float] = field(default_factory=list)
@@ -235,6 +239,13 @@ def fit(
 
     Data problems (ragged X, mismatched lengths, the wrong number of features, NaN) raise
     ValueError before any training starts.
+
+    >>> from nn import Perceptron, data
+    >>> X, y = data.logic("and")
+    >>> p = Perceptron(2, seed=0)
+    >>> history = fit(p, X, y, loss="binary_cross_entropy", epochs=3, progress=False)
+    >>> len(history.cost), history.cost[-1] < history.cost[0]
+    (3, True)
     """
     X, y = _check_data(X, y, getattr(model, "nin", None))
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
