@@ -15,7 +15,12 @@ Number = int | float
 Operand = Union["Value", int, float]
 
 
-def _describe(x: Any) -> str:
+def describe(x: Any) -> str:
+    """``x`` for an error message: its type and a short repr (``str 'abc'``).
+
+    >>> describe("abc")
+    "str 'abc'"
+    """
     text = repr(x)
     if len(text) > 60:
         text = text[:57] + "..."
@@ -31,7 +36,7 @@ def to_float(x: Any) -> float:
             return float(x)
         except OverflowError:  # an int or Fraction beyond the float range
             raise ValueError(
-                f"{_describe(x)} is too large for a float (the largest is about 1.8e308)"
+                f"{describe(x)} is too large for a float (the largest is about 1.8e308)"
             ) from None
     # NumPy booleans and 0-d arrays are not registered as numbers.Real; accept real dtypes.
     kind = getattr(getattr(x, "dtype", None), "kind", None)
@@ -43,7 +48,7 @@ def to_float(x: Any) -> float:
             "use it directly, or x.detach() for a constant copy"
         )
     raise TypeError(
-        f"Value() takes a real number (int, float, bool or a NumPy scalar), got {_describe(x)}"
+        f"Value() takes a real number (int, float, bool or a NumPy scalar), got {describe(x)}"
     )
 
 
@@ -82,7 +87,7 @@ class Value:
         self.data = to_float(data)
         self.grad = 0.0
         if not isinstance(label, str):
-            raise TypeError(f"label must be a str, got {_describe(label)}")
+            raise TypeError(f"label must be a str, got {describe(label)}")
         self.label = label
         self._op = None
         self._parents = ()
@@ -341,7 +346,7 @@ def apply(op: ops.Op, *inputs: Operand) -> Value:
     8.0
     """
     if not isinstance(op, ops.Op):
-        raise TypeError(f"apply() takes an autograd Op, got {_describe(op)}")
+        raise TypeError(f"apply() takes an autograd Op, got {describe(op)}")
     parents = tuple(_as_value(x) for x in inputs)
     return _node(to_float(op.forward(*[p.data for p in parents])), parents, op)
 

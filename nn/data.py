@@ -32,6 +32,8 @@ import math
 import random
 from typing import Any, Literal, overload
 
+from autograd.value import describe
+
 __all__ = [
     "blobs",
     "circles",
@@ -63,17 +65,10 @@ _BLOB_SEPARATION = 3.0  # wanted distance between blob centres
 # --------------------------------------------------------------------------- validation
 
 
-def _describe(x: Any) -> str:
-    text = repr(x)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{type(x).__name__} {text}"
-
-
 def _check_int(value: Any, name: str, minimum: int) -> int:
     accepted = f"an int >= {minimum}"
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be {accepted}, got {_describe(value)}")
+        raise TypeError(f"{name} must be {accepted}, got {describe(value)}")
     if value < minimum:
         raise ValueError(f"{name} must be {accepted}, got {value}")
     return value
@@ -82,11 +77,11 @@ def _check_int(value: Any, name: str, minimum: int) -> int:
 def _check_real(value: Any, name: str, accepted: str) -> float:
     """``value`` as a finite float; ``accepted`` describes the valid values for messages."""
     if isinstance(value, (bool, str, bytes)):
-        raise TypeError(f"{name} must be {accepted}, got {_describe(value)}")
+        raise TypeError(f"{name} must be {accepted}, got {describe(value)}")
     try:
         x = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise TypeError(f"{name} must be {accepted}, got {_describe(value)}") from None
+        raise TypeError(f"{name} must be {accepted}, got {describe(value)}") from None
     if not math.isfinite(x):
         raise ValueError(f"{name} must be {accepted}, got {value!r}")
     return x
@@ -108,7 +103,7 @@ def _check_labels(labels: Any) -> str:
 
 def _rng(seed: Any) -> random.Random:
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {_describe(seed)}")
+        raise TypeError(f"seed must be an int, got {describe(seed)}")
     return random.Random(seed)
 
 
@@ -335,7 +330,7 @@ def linearly_separable(
         raise ValueError(f"margin must be {accepted}, got {given!r}")
     labels = _check_labels(labels)
     if not isinstance(return_plane, bool):
-        raise TypeError(f"return_plane must be True or False, got {_describe(return_plane)}")
+        raise TypeError(f"return_plane must be True or False, got {describe(return_plane)}")
     rng = _rng(seed)
     norm = 0.0
     while norm == 0.0:
@@ -371,7 +366,7 @@ def logic(gate: str, labels: str = "01") -> Dataset:
     """
     accepted = ", ".join(repr(g) for g in _GATES)
     if not isinstance(gate, str):
-        raise TypeError(f"gate must be a string, one of {accepted}; got {_describe(gate)}")
+        raise TypeError(f"gate must be a string, one of {accepted}; got {describe(gate)}")
     table = _GATES.get(gate.lower())
     if table is None:
         raise ValueError(f"unknown gate {gate!r}; accepted gates: {accepted}")

@@ -93,7 +93,6 @@ class Neuron(Module):
         self.activation = _check_choice(activation, "activation", ACTIVATIONS)
         self.init = _check_choice(init or _default_init(activation), "init", INITS)
         self.expanded = bool(expanded)
-        self._seed = seed
         rng = rng or random.Random(seed)
         draw = INITS[self.init]
         self.w = [Value(draw(rng, nin, fan_out), label=f"w{i + 1}") for i in range(nin)]
@@ -102,7 +101,11 @@ class Neuron(Module):
 
     def preactivation(self, x: Sequence[Any]) -> Value:
         """``Z = w·x + b`` for one example (without the activation)."""
-        xs = _as_inputs(x, self.nin, "this neuron")
+        return self._weighted_sum(_as_inputs(x, self.nin, "this neuron"))
+
+    def _weighted_sum(self, xs: list[Value]) -> Value:
+        # ``xs`` is already checked and lifted (by preactivation, or once by the Layer for all
+        # its neurons): the hot path of every forward pass does no validation twice.
         if not self.expanded:
             return autograd.dot(self.w, xs, self.b)
         z = self.b
@@ -173,7 +176,7 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Any]) -> list[Value]:
         xs = _as_inputs(x, self.nin, "this layer")  # lift numbers once, shared by all neurons
-        return [n(xs) for n in self.neurons]
+        return [n._act(n._weighted_sum(xs)) for n in self.neurons]
 
     def config(self) -> dict[str, Any]:
         return {

@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from autograd import Value
+from autograd.value import describe
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -47,18 +48,11 @@ __all__ = ["Optimizer", "SGD", "Adam"]
 # --- argument checking ---------------------------------------------------------------------
 
 
-def _describe(x: Any) -> str:
-    text = repr(x)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{type(x).__name__} {text}"
-
-
 def _real(name: str, value: Any) -> float:
     """``value`` as a float if it is a real number (not a bool); a TypeError otherwise."""
     is_bool = isinstance(value, bool) or type(value).__name__ == "bool_"
     if is_bool or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number (int or float), got {_describe(value)}")
+        raise TypeError(f"{name} must be a real number (int or float), got {describe(value)}")
     return float(value)
 
 
@@ -85,7 +79,7 @@ def _unit_interval(name: str, value: Any) -> float:
 
 def _betas(name: str, value: Any) -> tuple[float, float]:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise TypeError(f"{name} must be a pair (beta1, beta2), got {_describe(value)}")
+        raise TypeError(f"{name} must be a pair (beta1, beta2), got {describe(value)}")
     return (_unit_interval(f"{name}[0]", value[0]), _unit_interval(f"{name}[1]", value[1]))
 
 
@@ -114,13 +108,13 @@ def _collect(params: Iterable[Value]) -> list[Value]:
     try:
         items = list(params)
     except TypeError:
-        raise TypeError(f"params must be an iterable of Values, got {_describe(params)}") from None
+        raise TypeError(f"params must be an iterable of Values, got {describe(params)}") from None
     if not items:
         raise ValueError("params is empty: an optimizer needs at least one Value to update")
     first_seen: dict[int, int] = {}
     for i, p in enumerate(items):
         if not isinstance(p, Value):
-            raise TypeError(f"params[{i}] must be an autograd.Value, got {_describe(p)}")
+            raise TypeError(f"params[{i}] must be an autograd.Value, got {describe(p)}")
         j = first_seen.setdefault(id(p), i)
         if j != i:
             raise ValueError(
@@ -230,7 +224,7 @@ class Optimizer(ABC):
         ValueError: state_dict['velocity'] has 1 entries, but this optimizer has 2 params
         """
         if not isinstance(state, dict):
-            raise TypeError(f"load_state_dict() takes a dict, got {_describe(state)}")
+            raise TypeError(f"load_state_dict() takes a dict, got {describe(state)}")
         kind = type(self).__name__
         expected = {"type", "steps", *self.hyperparameters, *self.buffers}
         missing = sorted(expected - state.keys())
@@ -244,7 +238,7 @@ class Optimizer(ABC):
             raise ValueError(f"state_dict is for {state['type']!r}, not {kind!r}")
         steps = state["steps"]
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"state_dict['steps'] must be an int >= 0, got {_describe(steps)}")
+            raise ValueError(f"state_dict['steps'] must be an int >= 0, got {describe(steps)}")
 
         hyper: dict[str, Any] = {}
         for name in self.hyperparameters:
@@ -260,7 +254,7 @@ class Optimizer(ABC):
             values = state[name]
             if not isinstance(values, list):
                 raise ValueError(
-                    f"state_dict[{name!r}] must be a list of floats, got {_describe(values)}"
+                    f"state_dict[{name!r}] must be a list of floats, got {describe(values)}"
                 )
             if len(values) != n:
                 raise ValueError(

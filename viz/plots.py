@@ -408,7 +408,7 @@ def decision_grid(
 
     Returns ``(xs, ys, classes)`` with ``classes[i][j]`` the prediction at
     ``(xs[j], ys[i])``, read as ``nn.predict_labels`` does (argmax for several outputs, else
-    a threshold: 0.5 after a sigmoid, 0 otherwise), in y's label convention (0/1 or -1/+1).
+    the threshold ``nn.accuracy`` uses), in y's label convention (0/1 or -1/+1).
     The grid spans X's range plus ``padding`` on every side.
 
     >>> from nn import Perceptron
@@ -438,8 +438,7 @@ def decision_grid(
     xs, ys = spans
     convention = "pm1" if set(labels) <= {-1, 1} and -1 in labels else "01"
     points = [[gx, gy] for gy in ys for gx in xs]
-    with autograd.no_grad():
-        flat = predict_labels(model, points, convention)
+    flat = predict_labels(model, points, convention)  # records no graph (it uses no_grad)
     classes = [flat[i * resolution : (i + 1) * resolution] for i in range(resolution)]
     return xs, ys, classes
 
