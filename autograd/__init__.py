@@ -24,10 +24,11 @@ from .mode import (
     register_library_code,
 )
 from .ops import Op
-from .value import Value, apply
+from .value import Constant, Value, apply
 
 __all__ = [
     "Value",
+    "Constant",
     "Op",
     "ops",
     "apply",

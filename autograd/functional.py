@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from . import ops
-from .value import Operand, Value, _node, to_float
+from .value import Constant, Operand, Value, _node, to_float
 
 __all__ = ["sum", "mean", "dot"]
 
@@ -21,7 +21,7 @@ def _values(items: Iterable[Operand], what: str) -> tuple[Value, ...]:
             out.append(x)
         else:
             try:
-                out.append(Value(x))
+                out.append(Constant(x))
             except TypeError:
                 raise TypeError(
                     f"{what}() takes Values or real numbers; item #{i} is {type(x).__name__} {x!r}"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import numbers
+from html import escape
 from typing import Any, Union
 
 from . import ops
 from .mode import STATE, AnomalyError, record_site, site_of
 
-__all__ = ["Value", "apply", "Number"]
+__all__ = ["Value", "Constant", "apply", "Number"]
 
 Number = int | float
 Operand = Union["Value", int, float]
@@ -109,6 +110,16 @@ class Value:
         """True for values made by you (or under ``no_grad``), not by an operation."""
         return self._op is None
 
+    @property
+    def is_constant(self) -> bool:
+        """True for a :class:`Constant`: a plain number taking part in the graph.
+
+        >>> x = Value(2.0)
+        >>> x.is_constant, (x * 3).parents[1].is_constant
+        (False, True)
+        """
+        return self.__class__ is Constant
+
     def local_grads(self) -> tuple[float, ...]:
         """The local derivative of this node with respect to each parent, in parent order.
 
@@ -130,6 +141,10 @@ class Value:
         if self.label:
             text += f", label={self.label!r}"
         return text + ")"
+
+    def _repr_html_(self) -> str:
+        """A small card for Jupyter: label, data, grad and the operation that made it."""
+        return _card(self)
 
     # --- binary operators ----------------------------------------------------------------
 
@@ -160,11 +175,14 @@ class Value:
         return _node(ops.MUL.forward(left.data, self.data), (left, self), ops.MUL)
 
     def __sub__(self, other: Operand) -> Value:
-        # a - b is the composite a + (-b): no derivative code of its own.
-        if other.__class__ is not Value:
-            other = _lift(other)
-            if other is NotImplemented:
+        # a - b is the composite a + (-b): no derivative code of its own. A plain number is
+        # negated before it becomes a constant, so ``a - 1`` is one node, ``a + -1``.
+        if other.__class__ is not Value and not isinstance(other, Value):
+            negated = _lift(other)
+            if negated is NotImplemented:
                 return NotImplemented
+            negated.data = -negated.data
+            return self + negated
         return self + (-other)
 
     def __rsub__(self, other: Number) -> Value:
@@ -284,10 +302,32 @@ class Value:
         return Value(self.data, self.label)
 
 
+class Constant(Value):
+    """A plain number taking part in a computation: a leaf that is not learned.
+
+    Numbers mixed into arithmetic become constants by themselves (the ``2`` in ``x * 2``, the
+    target ``y`` of a loss, a network's input features). They behave as any Value; the
+    difference is for the eye: teaching views show a constant by its value, apart from the
+    variables, and do not replay the gradient backprop sends it.
+
+    >>> x = Value(3.0, label="x")
+    >>> y = x * 2
+    >>> y.parents[1]
+    Constant(2.0)
+    >>> y.parents[1].is_constant, x.is_constant
+    (True, False)
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Constant({self.data!r}" + (f", label={self.label!r})" if self.label else ")")
+
+
 def _lift(x: Any) -> Any:
-    """A number as a constant leaf Value; ``NotImplemented`` for anything else."""
+    """A number as a :class:`Constant`; a Value as itself; ``NotImplemented`` for anything else."""
     if x.__class__ is float:
-        out = _new(Value)
+        out = _new(Constant)
         out.data = x
     elif isinstance(x, Value):
         return x
@@ -296,7 +336,7 @@ def _lift(x: Any) -> Any:
             data = to_float(x)
         except TypeError:
             return NotImplemented
-        out = _new(Value)
+        out = _new(Constant)
         out.data = data
     out.grad = 0.0
     out.label = ""
@@ -354,4 +394,27 @@ def apply(op: ops.Op, *inputs: Operand) -> Value:
 def _as_value(x: Any) -> Value:
     if isinstance(x, Value):
         return x
-    return Value(x)
+    return Constant(x)
+
+
+def _card(v: Value) -> str:
+    # Inline styles only: a notebook output has no stylesheet of ours. Everything the user
+    # wrote (the label) is escaped; numbers are shown short, with the exact repr on hover.
+    kind = "constant" if v.is_constant else ("leaf" if v._op is None else f"op {v._op.symbol}")
+    cells = [
+        ("", escape(v.label) if v.label else "<i>no label</i>"),
+        ("data", f'<span title="{escape(repr(v.data))}">{v.data:.6g}</span>'),
+    ]
+    if not v.is_constant:
+        cells.append(("grad", f'<span title="{escape(repr(v.grad))}">{v.grad:.6g}</span>'))
+    cells.append(("", escape(kind)))
+    body = "".join(
+        f'<span style="padding:0 6px{";border-left:1px solid #ccc" if i else ""}">'
+        f"{f'<small>{name}</small> ' if name else ''}{text}</span>"
+        for i, (name, text) in enumerate(cells)
+    )
+    return (
+        '<span class="gradstep-value" style="display:inline-block;font-family:monospace;'
+        'border:1px solid #999;border-radius:5px;padding:2px 4px;background:#f8f9fa">'
+        f"{body}</span>"
+    )

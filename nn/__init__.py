@@ -28,7 +28,7 @@ from .losses import (
 )
 from .module import Module
 from .optim import SGD, Adam, Optimizer
-from .train import History, accuracy, fit, predict, predict_labels
+from .train import History, accuracy, fit, output_threshold, predict, predict_labels
 
 register_library_code(__file__)  # anomaly reports point at the user's line, not ours
 
@@ -56,6 +56,7 @@ __all__ = [
     "losses",
     "mse",
     "optim",
+    "output_threshold",
     "predict",
     "predict_labels",
 ]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import autograd
-from autograd import Value
+from autograd import Constant, Value
 
 from .module import Module
 
@@ -62,7 +62,8 @@ def _as_inputs(x: Sequence[Any], nin: int, where: str) -> list[Value]:
         raise TypeError(f"{where} takes a list of {nin} inputs, got {type(x).__name__} {x!r}")
     if len(x) != nin:
         raise ValueError(f"{where} expects {nin} inputs, got {len(x)}")
-    return [v if isinstance(v, Value) else Value(v) for v in x]
+    # Plain numbers are data, not something to learn: constants in the graph.
+    return [v if isinstance(v, Value) else Constant(v) for v in x]
 
 
 class Neuron(Module):
@@ -95,16 +96,34 @@ class Neuron(Module):
         self.expanded = bool(expanded)
         rng = rng or random.Random(seed)
         draw = INITS[self.init]
+        # On its own a neuron speaks the article's language (w1, w2, b, then z and a); inside a
+        # Layer or MLP, label_parameters() renames everything by its module path.
         self.w = [Value(draw(rng, nin, fan_out), label=f"w{i + 1}") for i in range(nin)]
         self.b = Value(0.0, label="b")
         self._act = ACTIVATIONS[activation]
+        self._z_label, self._a_label = "z", "a"
+
+    def _set_path(self, prefix: str) -> None:
+        self._z_label, self._a_label = f"{prefix}z", f"{prefix}a"
+
+    def _forward(self, xs: list[Value]) -> Value:
+        # Z and A carry the neuron's name, so every view of the graph can say which neuron
+        # computed them (and viz.draw can draw one box per neuron).
+        z = self._weighted_sum(xs)
+        z.label = self._z_label
+        a = self._act(z)
+        if a is not z:  # the linear activation returns Z itself
+            a.label = self._a_label
+        return a
 
     def preactivation(self, x: Sequence[Any]) -> Value:
         """``Z = w·x + b`` for one example (without the activation)."""
-        return self._weighted_sum(_as_inputs(x, self.nin, "this neuron"))
+        z = self._weighted_sum(_as_inputs(x, self.nin, "this neuron"))
+        z.label = self._z_label
+        return z
 
     def _weighted_sum(self, xs: list[Value]) -> Value:
-        # ``xs`` is already checked and lifted (by preactivation, or once by the Layer for all
+        # ``xs`` is already checked and lifted (by the neuron, or once by the Layer for all
         # its neurons): the hot path of every forward pass does no validation twice.
         if not self.expanded:
             return autograd.dot(self.w, xs, self.b)
@@ -114,7 +133,7 @@ class Neuron(Module):
         return z
 
     def __call__(self, x: Sequence[Any]) -> Value:
-        return self._act(self.preactivation(x))
+        return self._forward(_as_inputs(x, self.nin, "this neuron"))
 
     @property
     def output_activation(self) -> str:
@@ -173,10 +192,11 @@ class Layer(Module):
             for _ in range(nout)
         ]
         self.init = self.neurons[0].init
+        self.label_parameters()
 
     def __call__(self, x: Sequence[Any]) -> list[Value]:
         xs = _as_inputs(x, self.nin, "this layer")  # lift numbers once, shared by all neurons
-        return [n._act(n._weighted_sum(xs)) for n in self.neurons]
+        return [n._forward(xs) for n in self.neurons]
 
     def config(self) -> dict[str, Any]:
         return {
@@ -235,6 +255,7 @@ class MLP(Module):
             )
             for i in range(len(self.sizes))
         ]
+        self.label_parameters()
 
     @property
     def output_activation(self) -> str:

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import autograd
-from autograd import Value
+from autograd import Constant, Value
 
 __all__ = [
     "difference",
@@ -96,7 +96,7 @@ def _lift(name: str, x: Any, i: int) -> Value:
     if isinstance(x, Value):
         return x
     try:
-        return Value(x)
+        return Constant(x)
     except TypeError:
         raise TypeError(
             f"{name}() takes Values or real numbers as predictions; "

@@ -21,7 +21,9 @@ class Module:
 
     Sub-classes store parameters and sub-modules as attributes -- single ones or lists --
     and implement ``__call__`` and ``config()`` (the keyword arguments that rebuild the
-    architecture). Everything else comes from here.
+    architecture). Everything else comes from here. A model made of other modules calls
+    :meth:`label_parameters` at the end of its ``__init__`` so that every view of its graphs
+    names each parameter by its path.
 
     >>> from nn import Neuron
     >>> n = Neuron(2, seed=0)
@@ -43,6 +45,42 @@ class Module:
             if attr.startswith("_"):
                 continue
             yield from _named(item, prefix + attr)
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module (named ``prefix``) and every sub-module, by path: ``layers.0.neurons.3``.
+
+        >>> from nn import MLP
+        >>> [name for name, _ in MLP(2, [1, 1]).named_modules()]
+        ['', 'layers.0', 'layers.0.neurons.0', 'layers.1', 'layers.1.neurons.0']
+        """
+        yield prefix, self
+        for attr, item in vars(self).items():
+            if not attr.startswith("_"):
+                yield from _modules(item, f"{prefix}.{attr}" if prefix else attr)
+
+    def label_parameters(self, prefix: str = "") -> None:
+        """Label every parameter with its path from :meth:`named_parameters`, and every
+        neuron's Z and A with its module's path (``layers.0.neurons.3.z``).
+
+        Then the tree, the steps, the stepper and the drawing of any graph the model builds
+        say which parameter each box is. ``Layer`` and ``MLP`` do it when they are made; a
+        model holding them calls it at the end of its own ``__init__``. ``prefix`` (say
+        ``"encoder"``) goes in front of every name.
+
+        >>> from nn import MLP
+        >>> model = MLP(2, [3, 1], seed=0)
+        >>> model.layers[1].neurons[0].b.label
+        'layers.1.neurons.0.b'
+        >>> model([1.0, 2.0]).label
+        'layers.1.neurons.0.z'
+        """
+        base = prefix.rstrip(".")
+        for name, p in self.named_parameters(f"{base}." if base else ""):
+            p.label = name
+        for name, module in self.named_modules(base):
+            set_path = getattr(module, "_set_path", None)
+            if set_path is not None:
+                set_path(f"{name}." if name else "")
 
     def parameters(self) -> list[Value]:
         """All parameters, in the order of ``named_parameters()``."""
@@ -173,6 +211,14 @@ def _named(item: Any, name: str) -> Iterator[tuple[str, Value]]:
     elif isinstance(item, (list, tuple)):
         for i, sub in enumerate(item):
             yield from _named(sub, f"{name}.{i}")
+
+
+def _modules(item: Any, name: str) -> Iterator[tuple[str, Module]]:
+    if isinstance(item, Module):
+        yield from item.named_modules(name)
+    elif isinstance(item, (list, tuple)):
+        for i, sub in enumerate(item):
+            yield from _modules(sub, f"{name}.{i}")
 
 
 def _architecture(config: Any) -> Any:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import numbers
 import random
@@ -22,6 +23,7 @@ from typing import Any
 import autograd
 from autograd import Value
 
+from .display import history_card
 from .losses import (
     bce_with_logits,
     binary_cross_entropy,
@@ -35,7 +37,7 @@ from .losses import (
 from .module import Module
 from .optim import SGD, Optimizer
 
-__all__ = ["History", "accuracy", "fit", "predict", "predict_labels"]
+__all__ = ["History", "accuracy", "fit", "output_threshold", "predict", "predict_labels"]
 
 # How a trained single output is read: losses on logits/scores put the boundary at 0;
 # losses on values put it halfway between the two labels.
@@ -51,9 +53,13 @@ class History:
     ``accuracy`` is the fraction of examples classified right by the predictions made
     during the epoch (``None`` entries for regression targets).
 
+    In a notebook it shows as a small card with its cost (and accuracy) curve.
+
     >>> h = History(cost=[0.7, 0.4], accuracy=[0.5, 1.0])
     >>> len(h), h.cost[-1]
     (2, 0.4)
+    >>> h
+    History(2 epochs, cost J 0.7 -> 0.4, accuracy 100%)
     """
 
     cost: list[float] = field(default_factory=list)
@@ -61,6 +67,20 @@ class History:
 
     def __len__(self) -> int:
         return len(self.cost)
+
+    def __repr__(self) -> str:
+        return f"History({self._summary()})"
+
+    def _summary(self) -> str:
+        n = len(self.cost)
+        if n == 0:
+            return "0 epochs"
+        text = f"{n} epoch{'s' if n != 1 else ''}, cost J {self.cost[0]:.4g} -> {self.cost[-1]:.4g}"
+        last = self.accuracy[-1] if self.accuracy else None
+        return text + (f", accuracy {last:.0%}" if last is not None else "")
+
+    def _repr_html_(self) -> str:
+        return history_card(self._summary(), self.cost, self.accuracy)
 
 
 # --- reading a model's outputs -------------------------------------------------------------
@@ -83,13 +103,19 @@ def _label_kind(y: Sequence[Any]) -> str | None:
     return None  # regression
 
 
-def _threshold(model: Module, kind: str | None, threshold: float | None) -> float:
-    """Where one output is split into two classes.
+def output_threshold(
+    model: Module, labels: str | None = "01", threshold: float | None = None
+) -> float:
+    """Where a model's single output is split into two classes.
 
     An explicit ``threshold`` wins; then what ``fit`` recorded for the model (0 after a loss
     on logits or scores, the midpoint of the labels after a loss on values); otherwise 0.5
     for a sigmoid (a probability) and the midpoint of the labels for anything else -- 0.5
-    for 0/1, 0 for -1/+1.
+    for 0/1 labels, 0 for -1/+1 (``labels="pm1"``).
+
+    >>> from nn import MLP, Perceptron
+    >>> output_threshold(Perceptron(2)), output_threshold(MLP(2, [1]), "pm1")
+    (0.5, 0.0)
     """
     if threshold is not None:
         return float(threshold)
@@ -98,7 +124,7 @@ def _threshold(model: Module, kind: str | None, threshold: float | None) -> floa
         return recorded
     if getattr(model, "output_activation", "linear") in ("sigmoid", "step"):
         return 0.5
-    return 0.0 if kind == "pm1" else 0.5
+    return 0.0 if labels == "pm1" else 0.5
 
 
 def _to_label(scores: list[float], kind: str | None, threshold: float) -> int:
@@ -136,7 +162,7 @@ def predict_labels(
     >>> predict_labels(Perceptron(1, seed=0), [[5.0], [-5.0]], threshold=0.5)
     [1, 0]
     """
-    cut = _threshold(model, labels, threshold)
+    cut = output_threshold(model, labels, threshold)
     with autograd.no_grad():
         return [_to_label(_scores(model(x)), labels, cut) for x in X]
 
@@ -235,7 +261,9 @@ def fit(
     ``SGD(model.parameters(), lr=0.1)``. Batches are reshuffled every epoch with
     ``random.Random(seed)`` when ``shuffle``. ``callback(epoch, cost, accuracy)`` runs after
     each epoch; returning ``False`` stops training. A tqdm progress bar shows the epoch,
-    cost and accuracy; it is on when stderr is a terminal, unless ``progress`` says otherwise.
+    cost and accuracy: by default in a terminal and in a Jupyter notebook (a widget there if
+    ipywidgets is installed), and not when the output goes to a file or a CI log;
+    ``progress=True`` or ``False`` decides for you.
 
     Data problems (ragged X, mismatched lengths, the wrong number of features, NaN) raise
     ValueError before any training starts.
@@ -265,7 +293,7 @@ def fit(
         model.decision_threshold = 0.0  # logits and margins change sign at the boundary
     elif kind in ("01", "pm1") and loss_fn in _LOSSES_ON_VALUES:
         model.decision_threshold = 0.5 if kind == "01" else 0.0  # halfway between the labels
-    cut = _threshold(model, kind, None)
+    cut = output_threshold(model, kind)
     rng = random.Random(seed)
     order = list(range(len(X)))
     size = batch_size or len(X)
@@ -308,11 +336,24 @@ def fit(
     return history
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (not a terminal IPython, not a plain script)."""
+    ipython = sys.modules.get("IPython")  # never imported here: only if the user runs it
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython else None
+    return shell is not None and hasattr(shell, "kernel")
+
+
 def _progress_bar(epochs: int, progress: bool | None) -> Any:
+    notebook = _in_notebook()
     if progress is None:
-        progress = sys.stderr.isatty()
+        stderr = sys.stderr
+        progress = notebook or bool(getattr(stderr, "isatty", lambda: False)())
     if not progress:
         return range(epochs)
-    from tqdm import tqdm  # only when a bar is wanted
-
+    # tqdm only when a bar is wanted; in a notebook its widget needs ipywidgets, without
+    # which tqdm's text bar (carriage returns, which Jupyter handles) does the job.
+    if notebook and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm
+    else:
+        from tqdm import tqdm
     return tqdm(range(epochs), desc="epoch", unit="epoch", leave=True)

@@ -20,6 +20,7 @@ from autograd import register_library_code
 from . import plots
 from .graph import draw, render, to_dot
 from .html import backprop_html
+from .names import names
 from .plots import plot_decision_boundary, plot_history, plot_loss_landscapes
 from .steps import BackwardStep, ForwardStep, backward_steps, explain, forward_steps
 from .tree import tree
@@ -34,6 +35,7 @@ __all__ = [
     "draw",
     "explain",
     "forward_steps",
+    "names",
     "plot_decision_boundary",
     "plot_history",
     "plot_loss_landscapes",

@@ -4,8 +4,9 @@
 2. It cannot learn XOR; a small MLP can.
 3. MLP(2, [16, 16, 1]) learns 100 moons points, epoch by epoch.
 
-With ``--out DIR`` it also writes the pictures: the perceptron's graph (SVG), the backprop
-stepper (HTML), the training curve and the decision boundary (PNG).
+With ``--out DIR`` it also writes the pictures: the perceptron's graph and the network's, one
+box per neuron (SVG), the backprop stepper (HTML), the training curve and the decision
+boundary (PNG).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from autograd import Value
 from nn import MLP, Adam, Perceptron, accuracy, data, fit, mse
+from nn.losses import get_loss
 
 DATASETS = ("moons", "circles", "xor", "linear", "blobs")
 
@@ -138,7 +140,7 @@ def demo(
     say(f"   training accuracy: {final:.0%} ({model.num_parameters()} parameters)")
     if out_dir is not None:
         say("\n4. Pictures")
-        for path in write_pictures(Path(out_dir), perceptron, example, model, X, y, hist):
+        for path in write_pictures(Path(out_dir), perceptron, example, model, X, y, hist, loss):
             say(f"   {path}")
     return final
 
@@ -151,29 +153,38 @@ def write_pictures(
     X: list[list[float]],
     y: list[int],
     history: Any,
+    loss_name: str = "bce_with_logits",
 ) -> list[Path]:
-    """The demo's pictures: neuron graph, backprop stepper, training curve, decision boundary."""
+    """The demo's pictures: the neuron's graph, the network one box per neuron, the backprop
+    stepper, the training curve and the decision boundary."""
     from viz.graph import render
     from viz.html import backprop_html
     from viz.plots import plot_decision_boundary, plot_history
 
     out_dir.mkdir(parents=True, exist_ok=True)
     x, target = example
-    a = perceptron([Value(v, label=f"x{i + 1}") for i, v in enumerate(x)])
-    a.label = "A"
-    a.parents[0].label = "Z"
+    a = perceptron([Value(v, label=f"x{i + 1}") for i, v in enumerate(x)])  # labelled z, a
     loss = mse([a], [target])
     loss.label = "J"
-    loss.backward()
-    svg, html, curve, boundary = (
+    loss.backward()  # so the pictures show gradients, not zeros
+    net_loss = get_loss(loss_name)([model(X[0])], [y[0]])  # one example: one box per neuron
+    net_loss.backward()
+    svg, network, html, curve, boundary = (
         out_dir / name
-        for name in ("neuron.svg", "backprop.html", "training.png", "decision_boundary.png")
+        for name in (
+            "neuron.svg",
+            "network.svg",
+            "backprop.html",
+            "training.png",
+            "decision_boundary.png",
+        )
     )
     render(loss, svg)
+    render(net_loss, network, detail="neuron")
     backprop_html(loss, html)
     plot_history(history, curve)
     plot_decision_boundary(model, X, y, boundary)
-    return [svg, html, curve, boundary]
+    return [svg, network, html, curve, boundary]
 
 
 def missing_picture_packages() -> list[str]:

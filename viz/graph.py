@@ -1,9 +1,16 @@
 """The computation graph as a Graphviz picture: one box per Value, one bubble per operation.
 
-Each Value is a little table ``label | data 1.2345 | grad 0.5000``; each operation is a small
-ellipse with its symbol (``*``, ``+``, ``σ``, ``Σw·x``, ``**2``). Edges run
+Each Value is a little table ``name | data 1.2345 | grad 0.5000`` -- the name every other view
+uses for it (:mod:`viz.names`: its label, bold, or a generated ``v3`` in grey); each operation
+is a small ellipse with its symbol (``*``, ``+``, ``σ``, ``Σw·x``, ``**2``); a constant (a
+plain number in the arithmetic) is a dashed grey box with its value. Edges run
 ``parent -> op -> result``, in parent order (``x * x`` gets two edges from ``x``). Node ids are
 topological positions, so the same graph always gives the same DOT text.
+
+A network's graph is grouped: each neuron's parameters and operations sit in a box named by
+its module path (``neurons.3``) inside its layer's box (``layers.0``). ``detail="neuron"``
+draws each neuron call as ONE box (``a`` and its gradient), which keeps a 2-16-16-1 network on
+one screen.
 
 Usage::
 
@@ -24,8 +31,8 @@ for ``.pdf`` it renders a high-resolution PNG and matplotlib wraps it in a (rast
 digraph gradstep {
     graph [rankdir=LR]
     ...
-    v0 [label=<...<TD>x</TD><TD>data 3.0000</TD>...]
-    v1 [label=<...<TD>data 9.0000</TD>...]
+    v0 [label=<...<TD><B>x</B></TD><TD>data 3.0000</TD>...]
+    v1 [label=<...<TD><FONT COLOR="#868e96">L</FONT></TD><TD>data 9.0000</TD>...]
     op1 [label=<*> ...]
     v0 -> op1 [id=e1_0]
     v0 -> op1 [id=e1_1]
@@ -46,11 +53,14 @@ import sys
 import sysconfig
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograd import Value, topological_order
 
+from .groups import Fold, NeuronCall, find_folds, find_neurons, parent_path, relative_path
+from .names import names
 from .tree import format_number
 
 if TYPE_CHECKING:  # graphviz is optional: imported only inside the functions that need it
@@ -64,12 +74,19 @@ __all__ = [
     "renderer_name",
     "display_lines",
     "RANKDIRS",
+    "DETAILS",
     "FORMATS",
     "ENV_VAR",
 ]
 
 #: Accepted layout directions: left-right, top-bottom, right-left, bottom-top.
 RANKDIRS = ("LR", "TB", "RL", "BT")
+
+#: How much to draw: every Value, or one box per neuron call.
+DETAILS = ("value", "neuron")
+
+#: The default ``max_nodes``: past this many boxes a drawing stops being readable.
+MAX_NODES = 150
 
 #: File suffix -> Graphviz output format (``None``: the DOT source itself is written).
 FORMATS: dict[str, str | None] = {
@@ -92,6 +109,11 @@ PDF_FALLBACK_DPI = 192
 _FILL = "#f7f7f7"
 _HIGHLIGHT_FILL = "#ffe08a"
 _HIGHLIGHT_BORDER = "#d62728"
+_GENERATED = "#868e96"  # a name gradstep made up (v3, L), as opposed to a label
+_CONSTANT = "#6c757d"
+_CLUSTER = "#adb5bd"
+_CLUSTER_TEXT = "#495057"
+_DENSE = "#868e96"
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -149,54 +171,306 @@ def _highlighted(highlight: Value | Iterable[Value] | None) -> set[Value]:
     return set(items)
 
 
-def _value_label(node: Value, show_grad: bool, lit: bool) -> str:
-    cells = [f"<TD>{_html(node.label)}</TD>"] if node.label else []
-    cells.append(f"<TD>data {format_number(node.data)}</TD>")
-    if show_grad:
-        cells.append(f"<TD>grad {format_number(node.grad)}</TD>")
+def _table(cells: list[str], lit: bool, padding: int = 4) -> str:
     fill, border = (_HIGHLIGHT_FILL, _HIGHLIGHT_BORDER) if lit else (_FILL, "black")
     return (
-        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="{padding}" '
         f'BGCOLOR="{fill}" COLOR="{border}"><TR>{"".join(cells)}</TR></TABLE>>'
     )
 
 
-def _lines(root: Value, rankdir: str, show_grad: bool, highlight: Any, max_nodes: int) -> list[str]:
+def _name_cell(node: Value, name: str) -> str:
+    # A name the user gave is bold; a generated one (v3, L) is grey, so the two read apart.
+    if node.label:
+        return f"<TD><B>{_html(name)}</B></TD>"
+    return f'<TD><FONT COLOR="{_GENERATED}">{_html(name)}</FONT></TD>'
+
+
+def _value_node(node: Value, name: str, show_grad: bool, lit: bool) -> str:
+    if node.is_constant:
+        # A plain number in the arithmetic: its value, dashed and grey, no gradient.
+        style, colour, fill = "rounded,dashed", _CONSTANT, ""
+        if lit:
+            style, colour = "rounded,dashed,filled", _HIGHLIGHT_BORDER
+            fill = f' fillcolor="{_HIGHLIGHT_FILL}"'
+        return (
+            f'[label=<{_html(name)}> shape=box style="{style}" color="{colour}"{fill} '
+            f'fontcolor="{_CONSTANT}" margin="0.08,0.04" width=0 height=0]'
+        )
+    cells = [_name_cell(node, name), f"<TD>data {format_number(node.data)}</TD>"]
+    if show_grad:
+        cells.append(f"<TD>grad {format_number(node.grad)}</TD>")
+    return f"[label={_table(cells, lit)} shape=none margin=0 width=0 height=0]"
+
+
+def _op_node(symbol: str) -> str:
+    # ordering=in keeps incoming edges in the order written, i.e. in parent order.
+    return (
+        f'[label=<{_html(symbol)}> shape=ellipse style=filled fillcolor="#dde8f5" '
+        f'fontsize=11 margin="0.04,0.02" width=0 height=0 ordering=in]'
+    )
+
+
+def _fold_node(fold: Fold, name: str, show_grad: bool, lit: bool) -> str:
+    # The head's value and gradient, and the operations folded into it, in forward order.
+    symbols = [v.op.symbol for v in fold.members if v.op is not None]
+    steps = " ".join(symbols if len(symbols) <= 6 else [*symbols[:5], "…"])
+    head = fold.head
+    cells = [
+        _name_cell(head, name),
+        f'<TD><FONT POINT-SIZE="10" COLOR="{_GENERATED}">{_html(steps)}</FONT></TD>',
+        f"<TD>data {format_number(head.data)}</TD>",
+    ]
+    if show_grad:
+        cells.append(f"<TD>grad {format_number(head.grad)}</TD>")
+    return f"[label={_table(cells, lit)} shape=none margin=0 width=0 height=0]"
+
+
+def _neuron_node(call: NeuronCall, title: str, show_grad: bool, lit: bool) -> str:
+    a = call.a
+    cells = [
+        f"<TD><B>{_html(title)}</B></TD>",
+        f"<TD>a {format_number(a.data)}</TD>",
+    ]
+    if show_grad:
+        cells.append(f"<TD>grad {format_number(a.grad)}</TD>")
+    # Compact: a layer of 16 of these stacks in one column.
+    return (
+        f"[label={_table(cells, lit, padding=2)} shape=none margin=0 width=0 height=0 fontsize=11]"
+    )
+
+
+@dataclass
+class _Drawing:
+    """The DOT body of a drawing and what its short description needs."""
+
+    lines: list[str]
+    root_name: str
+    values: int
+    boxes: int
+    detail: str
+
+
+def _check_arguments(root: Any, rankdir: Any, max_nodes: Any, detail: Any) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"expected a Value to draw, got {type(root).__name__} {root!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {', '.join(map(repr, DETAILS))}; got {detail!r}")
+
+
+def _drawing(
+    root: Value,
+    rankdir: str,
+    show_grad: bool,
+    highlight: Any,
+    max_nodes: int,
+    detail: str,
+) -> _Drawing:
+    _check_arguments(root, rankdir, max_nodes, detail)
     lit = _highlighted(highlight)
     order = topological_order(root)  # iterative and linear: cheap even for huge graphs
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"this graph has {len(order)} Values, more than max_nodes={max_nodes}: "
-            f"Graphviz layout gets slow and the picture unreadable. Pass "
-            f"max_nodes={len(order)} to draw it anyway, or use a text view such as "
-            f"print(viz.tree(root, max_depth=3))"
-        )
     index = {node: i for i, node in enumerate(order)}
+    coarse = _coarse(root, order, index)
+    boxes = len(order) if detail == "value" else coarse.boxes
+    if boxes > max_nodes:
+        raise ValueError(_too_big(boxes, coarse.boxes, max_nodes, detail, len(coarse.calls)))
+    name = names(root, order=order)
     out = [
-        f"graph [rankdir={rankdir}]",
+        # The neuron view stacks a layer's neurons in a column: packed a little tighter.
+        f"graph [rankdir={rankdir}{'' if detail == 'value' else ' nodesep=0.1'}]",
         'node [fontname="Helvetica" fontsize=12]',
         "edge [arrowsize=0.7]",
     ]
-    for i, node in enumerate(order):
-        label = _value_label(node, show_grad, node in lit)
-        out.append(f"v{i} [label={label} shape=none margin=0]")
+    if detail == "value":
+        out += _value_view(order, index, name, coarse.calls, show_grad, lit)
+    else:
+        out += _neuron_view(order, index, name, coarse, show_grad, lit)
+    return _Drawing(out, name[root], len(order), boxes, detail)
+
+
+@dataclass
+class _Coarse:
+    """The neuron view's plan: which nodes each box folds in, and what stays visible."""
+
+    calls: list[NeuronCall]
+    folds: list[Fold]
+    box_of: dict[Value, str]  # a folded node (or a parameter inside its neuron) -> box id
+    shown: list[Value]  # the nodes still drawn one by one (inputs, shared parameters)
+
+    @property
+    def boxes(self) -> int:
+        return len(self.calls) + len(self.folds) + len(self.shown)
+
+
+def _coarse(root: Value, order: list[Value], index: dict[Value, int]) -> _Coarse:
+    calls = find_neurons(root, order)
+    folds = find_folds(root, order, {v for call in calls for v in call.members})
+    box_of: dict[Value, str] = {}
+    for call in calls:
+        for node in call.members:
+            box_of[node] = f"nr{index[call.a]}"
+    for fold in folds:
+        for node in fold.members:
+            box_of[node] = f"fd{index[fold.head]}"
+    consumers: dict[Value, list[Value]] = {}
+    for node in order:
+        for p in node.parents:
+            consumers.setdefault(p, []).append(node)
+    # A parameter (or a constant) used only by boxes disappears into them; a parameter then
+    # stands for its neuron, so an L2 term's box is fed by the neurons' boxes.
+    inner: dict[Value, str] = {}
+    for call in calls:
+        for p in call.params:
+            inner.setdefault(p, f"nr{index[call.a]}")
+    for fold in folds:
+        for c in fold.constants:
+            inner.setdefault(c, f"fd{index[fold.head]}")
+    for node, box in inner.items():
+        if all(c in box_of for c in consumers.get(node, ())):
+            box_of[node] = box
+    shown = [node for node in order if node not in box_of]
+    return _Coarse(calls, folds, box_of, shown)
+
+
+def _value_view(
+    order: list[Value],
+    index: dict[Value, int],
+    name: dict[Value, str],
+    calls: list[NeuronCall],
+    show_grad: bool,
+    lit: set[Value],
+) -> list[str]:
+    """Every Value and operation; each neuron's inside a cluster, inside its layer's."""
+    cluster_of: dict[Value, str] = {}
+    for call in calls:
+        for node in (*call.members, *call.params):
+            cluster_of.setdefault(node, call.path)
+    body: dict[str | None, list[str]] = {}  # cluster path (None: none) -> its statements
+    for node in order:
+        i = index[node]
+        statements = body.setdefault(cluster_of.get(node), [])
+        statements.append(f"v{i} {_value_node(node, name[node], show_grad, node in lit)}")
+        if node.op is not None:
+            statements.append(f"op{i} {_op_node(node.op.symbol)}")
+    out = _clusters(body, {})
+    for node in order:
         if node.op is None:
             continue
-        # ordering=in keeps incoming edges in the order written, i.e. in parent order.
-        out.append(
-            f"op{i} [label=<{_html(node.op.symbol)}> shape=ellipse style=filled "
-            f'fillcolor="#dde8f5" fontsize=11 margin="0.04,0.02" width=0 height=0 ordering=in]'
-        )
+        i = index[node]
         for k, parent in enumerate(node.parents):
             out.append(f"v{index[parent]} -> op{i} [id=e{i}_{k}]")
         out.append(f"op{i} -> v{i}")
     return out
+
+
+def _neuron_view(
+    order: list[Value],
+    index: dict[Value, int],
+    name: dict[Value, str],
+    coarse: _Coarse,
+    show_grad: bool,
+    lit: set[Value],
+) -> list[str]:
+    """One box per neuron call (in its layer's cluster), one per folded loss step."""
+    body: dict[str | None, list[str]] = {}
+    formulas: dict[str, set[str]] = {}
+    for call in coarse.calls:
+        layer = parent_path(call.path)
+        title = relative_path(call.path, layer) or "neuron"
+        glow = not lit.isdisjoint((*call.members, *call.params))
+        body.setdefault(layer or None, []).append(
+            f"nr{index[call.a]} {_neuron_node(call, title, show_grad, glow)}"
+        )
+        formulas.setdefault(layer, set()).add(call.formula)
+    captions = {
+        layer: f"{layer}: a = {next(iter(found))}"
+        for layer, found in formulas.items()
+        if layer and len(found) == 1
+    }
+    for fold in coarse.folds:
+        glow = not lit.isdisjoint(fold.members)
+        body.setdefault(None, []).append(
+            f"fd{index[fold.head]} {_fold_node(fold, name[fold.head], show_grad, glow)}"
+        )
+    for node in coarse.shown:
+        body.setdefault(None, []).append(
+            f"v{index[node]} {_value_node(node, name[node], show_grad, node in lit)}"
+        )
+    out = _clusters(body, captions)
+    # Between layers every neuron feeds every neuron: thin grey lines keep that readable.
+    for box, inputs in [
+        *((f"nr{index[c.a]}", c.inputs) for c in coarse.calls),
+        *((f"fd{index[f.head]}", f.inputs) for f in coarse.folds),
+    ]:
+        for source in dict.fromkeys(coarse.box_of.get(p, f"v{index[p]}") for p in inputs):
+            if source != box:
+                out.append(f'{source} -> {box} [color="{_DENSE}" penwidth=0.7]')
+    return out
+
+
+def _clusters(body: dict[str | None, list[str]], captions: dict[str, str]) -> list[str]:
+    """The statements of ``body``, each cluster path's inside a (nested) graphviz cluster."""
+    children: dict[str | None, list[str]] = {}
+    pending = [path for path in body if path is not None]
+    known = set(pending)
+    while pending:  # every cluster, and the modules holding them (a layer holds its neurons)
+        path = pending.pop()
+        outer = parent_path(path) or None if path else None
+        children.setdefault(outer, []).append(path)
+        if outer is not None and outer not in known:
+            known.add(outer)
+            pending.append(outer)
+    out = list(body.get(None, []))
+    counter = 0
+
+    def emit(path: str, depth: int) -> None:
+        nonlocal counter
+        counter += 1
+        pad = "    " * depth
+        outer = parent_path(path)
+        title = captions.get(path) or relative_path(path, outer) or "neuron"
+        out.append(f"{pad}subgraph cluster_{counter} {{")
+        out.append(
+            f'{pad}    graph [label=<{_html(title)}> style=rounded color="{_CLUSTER}" '
+            f'fontname="Helvetica" fontcolor="{_CLUSTER_TEXT}" fontsize=11 labeljust=l]'
+        )
+        for statement in body.get(path, []):
+            out.append(f"{pad}    {statement}")
+        for inner in sorted(children.get(path, []), key=_path_key):
+            emit(inner, depth + 1)
+        out.append(f"{pad}}}")
+
+    for path in sorted(children.get(None, []), key=_path_key):
+        emit(path, 0)
+    return out
+
+
+def _path_key(path: str) -> list[Any]:
+    # layers.2 before layers.10: numbers compare as numbers.
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in path.split(".")]
+
+
+def _too_big(boxes: int, coarse: int, max_nodes: int, detail: str, neurons: int) -> str:
+    what = "Values" if detail == "value" else "boxes"
+    text = (
+        f"this graph has {boxes} {what}, more than max_nodes={max_nodes}: a picture that "
+        "big is unreadable (and slow to lay out). "
+    )
+    if detail == "value" and neurons:
+        text += (
+            f"It holds {neurons} neuron calls: draw one box per neuron call with "
+            f"viz.draw(root, detail='neuron') ({coarse} boxes), "
+        )
+    elif neurons > 1:
+        text += "Draw the graph of one example rather than a whole batch, "
+    return text + (
+        f"pass max_nodes={boxes} to draw it anyway, or read it as text: "
+        "print(viz.tree(root, max_depth=3))"
+    )
 
 
 def _source(lines: list[str]) -> str:
@@ -210,13 +484,16 @@ def to_dot(
     rankdir: str = "LR",
     show_grad: bool = True,
     highlight: Value | Iterable[Value] | None = None,
-    max_nodes: int = 500,
+    max_nodes: int = MAX_NODES,
+    detail: str = "value",
 ) -> str:
     """The DOT source of the graph ending at ``root``; needs no package and no renderer.
 
     ``rankdir`` is one of ``RANKDIRS``; ``show_grad=False`` leaves out the gradients;
     ``highlight`` is a Value or some Values to colour (say, the node a step-through is at).
-    Graphs with more than ``max_nodes`` Values raise a ValueError instead of a slow layout.
+    ``detail`` is ``"value"`` (every Value) or ``"neuron"`` (one box per neuron call, its
+    parameters and operations inside). A drawing of more than ``max_nodes`` boxes raises a
+    ValueError that says which coarser view to use, instead of a slow, unreadable layout.
 
     >>> from autograd import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -228,7 +505,7 @@ def to_dot(
     ...
     ValueError: rankdir must be one of LR, TB, RL, BT; got 'up'
     """
-    return _source(_lines(root, rankdir, show_grad, highlight, max_nodes))
+    return _source(_drawing(root, rankdir, show_grad, highlight, max_nodes, detail).lines)
 
 
 # --- renderers --------------------------------------------------------------------------------
@@ -418,6 +695,13 @@ def _digraph_class() -> type[graphviz.Digraph]:
         """
 
         _gradstep_renderer: str | os.PathLike[str] | None = None
+        _gradstep_summary: str = "a gradstep drawing"
+
+        def __repr__(self) -> str:
+            return f"<{self._gradstep_summary}: SVG in Jupyter, .source is the DOT text>"
+
+        def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+            printer.text(repr(self))
 
         def _repr_svg_(self) -> str:
             return _run(self.source, "svg", self._gradstep_renderer).decode("utf-8")
@@ -445,8 +729,9 @@ def draw(
     rankdir: str = "LR",
     show_grad: bool = True,
     highlight: Value | Iterable[Value] | None = None,
-    max_nodes: int = 500,
+    max_nodes: int = MAX_NODES,
     renderer: str | os.PathLike[str] | None = None,
+    detail: str = "value",
 ) -> graphviz.Digraph:
     """The graph as a ``graphviz.Digraph``: shows inline in Jupyter, ``.source`` is the DOT.
 
@@ -459,8 +744,14 @@ def draw(
     >>> g = draw(x * x, show_grad=False)
     >>> g.source == to_dot(x * x, show_grad=False)
     True
+    >>> g
+    <drawing of L: 2 Values: SVG in Jupyter, .source is the DOT text>
     """
-    lines = _lines(root, rankdir, show_grad, highlight, max_nodes)
-    graph = _digraph_class()(name="gradstep", body=[f"\t{line}\n" for line in lines])
+    drawing = _drawing(root, rankdir, show_grad, highlight, max_nodes, detail)
+    graph = _digraph_class()(name="gradstep", body=[f"\t{line}\n" for line in drawing.lines])
     graph._gradstep_renderer = renderer
+    what = f"{drawing.values} Values" + (
+        f" in {drawing.boxes} boxes (one per neuron call)" if detail == "neuron" else ""
+    )
+    graph._gradstep_summary = f"drawing of {drawing.root_name}: {what}"
     return graph

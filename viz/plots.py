@@ -20,6 +20,7 @@ matplotlib is imported only inside the functions that draw.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import numbers
@@ -30,7 +31,9 @@ from typing import TYPE_CHECKING, Any
 import autograd
 from nn.layers import Perceptron
 from nn.losses import binary_cross_entropy, difference, mse
-from nn.train import predict_labels
+from nn.train import output_threshold, predict, predict_labels
+
+from .display import new_figure
 
 if TYPE_CHECKING:  # only for type hints: importing viz.plots must not import matplotlib
     from matplotlib.axes import Axes
@@ -75,8 +78,9 @@ LANDSCAPE_LOSSES = {
 LANDSCAPE_DEFAULTS: dict[str, dict[str, Any]] = {
     # the slope is mean(x) = 0.7025 everywhere: every α walks downhill for ever
     "difference": {"activation": "linear", "w0": 3.0, "learning_rates": (0.05, 0.2, 0.5)},
-    # from w0 = -0.2 descent settles in the worse minimum (-1.25), not the better one (2.77)
-    "mse": {"activation": "sigmoid", "w0": -0.2, "learning_rates": (3.0, 15.0, 40.0)},
+    # From w0 = -0.2 descent settles in the worse minimum (-1.25); from w0 = 1.0, right of the
+    # barrier at 0.33, the same α reaches the better one (2.77): the start decides.
+    "mse": {"activation": "sigmoid", "w0": (-0.2, 1.0), "learning_rates": (3.0, 15.0, 40.0)},
     # curvature ~0.34 at the minimum: α above 2/0.34 ≈ 5.8 over-shoots from side to side
     "cross_entropy": {"activation": "sigmoid", "w0": 3.0, "learning_rates": (0.3, 2.0, 7.5)},
 }
@@ -86,7 +90,18 @@ _PANEL_TITLES = {
     "mse": "squared error through a sigmoid:\nwavy, two local minima",
     "cross_entropy": "cross-entropy through a sigmoid:\na convex bowl, one minimum",
 }
+# Where each panel has room for its legend (clear of the curve and the minima's labels).
+_LEGEND_PLACE = {"difference": "upper left", "mse": "upper right", "cross_entropy": "upper center"}
 _RATE_NAMES = ("too small", "good", "too large")
+_RATE_COLOURS = ("C0", "C2", "C3")
+_MORE_STARTS_COLOURS = ("C1", "C4", "C5", "C6")
+_WHY_RATES_DIFFER = (
+    "Why the learning rates differ between panels: a step moves w by α·dJ/dw, and the slopes "
+    "differ. Squared error through a sigmoid is flat (its gradient carries σ′(Z) ≤ 0.25 and "
+    "vanishes in the tails), so it needs a large α;\ncross-entropy's gradient is (A − y)·x, "
+    "steep and curved (about 0.34 at its minimum), so α above 2/0.34 ≈ 5.8 overshoots; the "
+    "difference line has the same slope everywhere, so every α walks downhill for ever."
+)
 _NO_GOOD_RATE = ("small", "medium", "large")  # the difference loss: no α finds a minimum
 _ACTIVATIONS = ("sigmoid", "linear")
 
@@ -279,12 +294,20 @@ def _linspace(lo: float, hi: float, num: int) -> list[float]:
     return [lo + (hi - lo) * i / (num - 1) for i in range(num)]
 
 
+def _starts(value: Any, loss: str) -> list[float]:
+    """One start, or several: the first gets every learning rate, the others the good one."""
+    starts = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not starts:
+        raise ValueError(f"w0 for {loss!r} must be a number or a non-empty list of numbers")
+    return [_finite(f"w0 for {loss!r}", w) for w in starts]
+
+
 def plot_loss_landscapes(
     X: Sequence[Any] | None = None,
     y: Sequence[float] | None = None,
     b: float | None = None,
     learning_rates: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
-    w0: float | Mapping[str, float] | None = None,
+    w0: float | Sequence[float] | Mapping[str, float | Sequence[float]] | None = None,
     steps: int = 25,
     path: str | Path | None = None,
     w_range: tuple[float, float] = (-4.0, 5.0),
@@ -294,21 +317,25 @@ def plot_loss_landscapes(
 
     Panels, left to right: the difference loss on a linear output (a straight line: no
     minimum, descent walks off for ever), squared error through a sigmoid (wavy, non-convex:
-    where descent ends depends on where it starts) and cross-entropy through a sigmoid (a
-    convex bowl). In each, ``ax.lines[0]`` is the cost curve sampled at ``num`` points over
-    ``w_range`` (widened to cover the paths) and ``ax.lines[1:4]`` are the descent paths
-    ``(w_k, J(w_k))`` for the learning rates (too small, good, too large).
+    runs from two starts end in different valleys) and cross-entropy through a sigmoid (a
+    convex bowl). Each run's start is a hollow circle; minima are stars, the lowest one
+    marked "global minimum". The caption says why each panel needs its own learning rates.
+
+    In each panel ``ax.lines[0]`` is the cost curve sampled at ``num`` points over
+    ``w_range`` (widened to cover the paths), ``ax.lines[1:4]`` are the descent paths
+    ``(w_k, J(w_k))`` from the first start for the learning rates (too small, good, too
+    large), and any further ``ax.lines`` are the good rate from each further start.
 
     ``X``, ``y`` and ``b`` default to the DESIGN data (:data:`DESIGN_X`, ...).
     ``learning_rates`` is three rates for every panel or a mapping loss -> three rates;
-    ``w0`` is one start for every panel or a mapping loss -> start; missing entries use
-    :data:`LANDSCAPE_DEFAULTS`.
+    ``w0`` is a start (or a list of starts) for every panel, or a mapping loss -> start(s);
+    missing entries use :data:`LANDSCAPE_DEFAULTS`.
 
     >>> fig = plot_loss_landscapes(steps=2, num=5)
     >>> [ax.get_xlabel() for ax in fig.axes]
     ['w', 'w', 'w']
-    >>> [len(ax.lines) for ax in fig.axes]
-    [4, 4, 4]
+    >>> [len(ax.lines) for ax in fig.axes]   # the squared-error panel has a second start
+    [4, 5, 4]
     """
     X = DESIGN_X if X is None else X
     y = DESIGN_Y if y is None else y
@@ -322,9 +349,7 @@ def plot_loss_landscapes(
         raise ValueError(f"w_range must have low < high, got {w_range!r}")
     _check_save_path(path)
 
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(15, 4.6), layout="constrained")
+    fig = new_figure(figsize=(15, 5.4), layout="constrained")
     axes = fig.subplots(1, 3)
     for ax, loss in zip(axes, LANDSCAPE_LOSSES):
         activation = LANDSCAPE_DEFAULTS[loss]["activation"]
@@ -334,22 +359,26 @@ def plot_loss_landscapes(
                 f"learning_rates for {loss!r} must be three numbers (too small, good, too "
                 f"large), got {rates!r}"
             )
-        start = _per_loss("w0", w0, loss, "w0")
+        starts = _starts(_per_loss("w0", w0, loss, "w0"), loss)
+        names = _NO_GOOD_RATE if loss == "difference" else _RATE_NAMES
+        runs = [
+            (starts[0], lr, f"α = {lr:g} ({n})", c) for lr, n, c in zip(rates, names, _RATE_COLOURS)
+        ]
+        runs += [
+            (start, rates[1], f"α = {rates[1]:g} ({names[1]}) from w0 = {start:g}", colour)
+            for start, colour in zip(starts[1:], itertools.cycle(_MORE_STARTS_COLOURS))
+        ]
         paths = [
             gradient_descent_path(loss, X, y, start, lr, steps, b=b, activation=activation)
-            for lr in rates
+            for start, lr, _, _ in runs
         ]
         seen = [w for p in paths for w, _ in p]
         ws = _linspace(min(lo, *seen), max(hi, *seen), num)
-        ax.plot(
-            ws,
-            cost_curve(loss, X, y, ws, b=b, activation=activation),
-            color="0.25",
-            lw=2,
-            label="cost J(w)",
-        )
-        names = _NO_GOOD_RATE if loss == "difference" else _RATE_NAMES
-        for rate_name, lr, p, colour in zip(names, rates, paths, ("C0", "C2", "C3")):
+        costs = cost_curve(loss, X, y, ws, b=b, activation=activation)
+        ax.plot(ws, costs, color="0.25", lw=2, label="cost J(w)")
+        for (start, _, label, colour), p in zip(runs, paths):
+            if len(starts) > 1 and start == starts[0]:
+                label += f" from w0 = {start:g}"
             ax.plot(
                 [w for w, _ in p],
                 [j for _, j in p],
@@ -358,18 +387,79 @@ def plot_loss_landscapes(
                 lw=1,
                 color=colour,
                 alpha=0.85,
-                label=f"learning rate α = {lr:g} ({rate_name})",
+                label=label,
             )
+            ax.scatter(
+                [p[0][0]],
+                [p[0][1]],
+                s=90,
+                facecolors="none",
+                edgecolors=colour,
+                linewidths=2,
+                zorder=5,
+            )
+        at = functools.partial(_cost_at, loss, X, y, b, activation)
+        _mark_minima(ax, ws, costs, at)
+        ax.scatter(
+            [], [], s=90, facecolors="none", edgecolors="0.3", linewidths=2, label="start of a run"
+        )
         ax.set_title(_PANEL_TITLES[loss], fontsize=10)
         ax.set_xlabel("w")
         ax.set_ylabel("cost J(w)")
-        ax.legend(fontsize=7.5, loc="best")
+        ax.legend(fontsize=7.5, loc=_LEGEND_PLACE[loss])
     fig.suptitle(
         f"The cost J(w) of a one-weight perceptron (bias b = {float(b):g}, m = {len(X)}) "
-        f"and gradient descent w := w − α·dJ/dw, {steps} steps from w0"
+        f"and gradient descent w := w − α·dJ/dw, {steps} steps from each start"
     )
+    fig.supxlabel(_WHY_RATES_DIFFER, fontsize=9, color="0.25")
     _save(fig, path)
     return fig
+
+
+def _cost_at(loss: str, X: Any, y: Any, b: float, activation: str, w: float) -> float:
+    return cost_curve(loss, X, y, [w], b=b, activation=activation)[0]
+
+
+def _refine_minimum(cost: Any, lo: float, hi: float) -> tuple[float, float]:
+    """The minimum of a unimodal ``cost`` on [lo, hi] by golden-section search."""
+    ratio = (math.sqrt(5) - 1) / 2
+    for _ in range(40):
+        a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+        if cost(a) < cost(b):
+            hi = b
+        else:
+            lo = a
+    w = (lo + hi) / 2
+    return w, cost(w)
+
+
+def _mark_minima(ax: Axes, ws: list[float], costs: list[float], cost: Any) -> None:
+    """Stars on the curve's minima (refined between samples); the lowest is the global one."""
+    found = [
+        _refine_minimum(cost, ws[i - 1], ws[i + 1])
+        for i in range(1, len(ws) - 1)
+        if costs[i - 1] > costs[i] < costs[i + 1]
+    ]
+    if not found:
+        return
+    low, high = ax.get_ylim()
+    ax.set_ylim(low - 0.16 * (high - low), high)  # room for the labels under the stars
+    best = min(found, key=lambda p: p[1])
+    for w, c in found:
+        if len(found) == 1:
+            text = "minimum"
+        else:
+            text = "global minimum" if (w, c) == best else "local minimum"
+        ax.scatter([w], [c], marker="*", s=220, color="gold", edgecolors="k", zorder=6)
+        ax.annotate(
+            f"{text}\nw = {w:.2f}",
+            (w, c),
+            xytext=(0, -30),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+            arrowprops={"arrowstyle": "-", "color": "0.5"},
+        )
 
 
 # --- decision boundary ---------------------------------------------------------------------
@@ -397,6 +487,32 @@ def _two_features(X: Any, y: Any) -> tuple[list[list[float]], list[Any]]:
     return rows, [int(t) for t in y]
 
 
+def _grid(
+    model: Any, X: Any, y: Any, resolution: Any, padding: Any
+) -> tuple[list[list[float]], list[int], list[float], list[float], list[list[float]], str]:
+    """Checked data, the grid's axes, its points (row by row) and the labels' convention."""
+    rows, labels = _two_features(X, y)
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
+    padding = _finite("padding", padding)
+    if padding < 0:
+        raise ValueError(f"padding must be >= 0, got {padding!r}")
+    nin = getattr(model, "nin", 2)
+    if nin != 2:
+        raise ValueError(f"the model takes {nin} features per example; a 2-D plot needs 2")
+    spans = []
+    for k in range(2):
+        lo = min(r[k] for r in rows) - padding
+        hi = max(r[k] for r in rows) + padding
+        if lo == hi:  # every point on one line: open the window a little
+            lo, hi = lo - 1.0, hi + 1.0
+        spans.append(_linspace(lo, hi, resolution))
+    xs, ys = spans
+    convention = "pm1" if set(labels) <= {-1, 1} and -1 in labels else "01"
+    points = [[gx, gy] for gy in ys for gx in xs]
+    return rows, labels, xs, ys, points, convention
+
+
 def decision_grid(
     model: Any,
     X: Sequence[Sequence[float]],
@@ -419,28 +535,33 @@ def decision_grid(
     >>> xs, classes
     ([-1.0, 0.0, 1.0], [[0, 1, 1], [0, 1, 1], [0, 1, 1]])
     """
-    rows, labels = _two_features(X, y)
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
-    padding = _finite("padding", padding)
-    if padding < 0:
-        raise ValueError(f"padding must be >= 0, got {padding!r}")
-    nin = getattr(model, "nin", 2)
-    if nin != 2:
-        raise ValueError(f"the model takes {nin} features per example; a 2-D plot needs 2")
-    spans = []
-    for k in range(2):
-        lo = min(r[k] for r in rows) - padding
-        hi = max(r[k] for r in rows) + padding
-        if lo == hi:  # every point on one line: open the window a little
-            lo, hi = lo - 1.0, hi + 1.0
-        spans.append(_linspace(lo, hi, resolution))
-    xs, ys = spans
-    convention = "pm1" if set(labels) <= {-1, 1} and -1 in labels else "01"
-    points = [[gx, gy] for gy in ys for gx in xs]
+    _, _, xs, ys, points, convention = _grid(model, X, y, resolution, padding)
     flat = predict_labels(model, points, convention)  # records no graph (it uses no_grad)
     classes = [flat[i * resolution : (i + 1) * resolution] for i in range(resolution)]
     return xs, ys, classes
+
+
+def _margins(
+    model: Any, points: list[list[float]], convention: str
+) -> tuple[list[int], list[list[float]]]:
+    """For every class, how far each point is inside its region (> 0: predicted there).
+
+    One output: the score minus the threshold (and its negative for the other class); k
+    outputs: score_i minus the best other score. Each margin is continuous in the input, so
+    its zero contour is the smooth boundary the model really draws.
+    """
+    scores = predict(model, points)
+    if scores and isinstance(scores[0], list):
+        k = len(scores[0])
+        margins = [
+            [s[i] - max(s[j] for j in range(k) if j != i) if k > 1 else 1.0 for s in scores]
+            for i in range(k)
+        ]
+        return list(range(k)), margins
+    cut = output_threshold(model, convention)
+    positive = [float(s) - cut for s in scores]
+    negative_class = -1 if convention == "pm1" else 0
+    return [negative_class, 1], [[-m for m in positive], positive]
 
 
 def plot_decision_boundary(
@@ -451,49 +572,55 @@ def plot_decision_boundary(
     resolution: int = 100,
     padding: float = 0.5,
 ) -> Figure:
-    """A 2-D classifier's regions (filled contour of the predicted class) and the data.
+    """A 2-D classifier's regions, its decision boundary, and the data, with a class legend.
 
-    The grid comes from :func:`decision_grid`; the points are coloured by their label with
-    the same colours as the regions, so a point on the wrong colour is a mistake.
+    Each class's region is where the model predicts it (as ``nn.predict_labels`` reads the
+    outputs); the boundary is the zero line of the model's continuous margin, so it is
+    smooth, not the staircase of a grid. The points are coloured by their label with the
+    regions' colours, so a point on the wrong colour is a mistake.
 
     >>> from nn import Perceptron
     >>> fig = plot_decision_boundary(Perceptron(2, seed=0), [[0, 0], [1, 1]], [0, 1],
     ...                              resolution=5)
-    >>> fig.axes[0].get_xlabel(), fig.axes[0].collections[-1].get_offsets().shape
-    ('x1', (2, 2))
+    >>> ax = fig.axes[0]
+    >>> ax.get_xlabel(), [t.get_text() for t in ax.get_legend().get_texts()]
+    ('x1', ['class 0', 'class 1', 'decision boundary'])
     """
-    xs, ys, classes = decision_grid(model, X, y, resolution, padding)
+    rows, labels, xs, ys, points, convention = _grid(model, X, y, resolution, padding)
     _check_save_path(path)
-    labels = [int(t) for t in y]
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-    from matplotlib.figure import Figure
-
-    found = sorted({c for row in classes for c in row} | set(labels))
-    # Region edges halfway between consecutive class values, so each class gets one colour.
-    edges = [found[0] - 0.5]
-    edges += [(a + b) / 2 for a, b in itertools.pairwise(found)]
-    edges.append(found[-1] + 0.5)
+    classes, margins = _margins(model, points, convention)
+    found = sorted(set(labels) | set(classes))
     palette = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3"]
-    cmap = ListedColormap([palette[i % len(palette)] for i in range(len(found))])
-    norm = BoundaryNorm(edges, cmap.N)
+    colour = {c: palette[i % len(palette)] for i, c in enumerate(found)}
 
-    fig = Figure(figsize=(6, 5), layout="constrained")
+    fig = new_figure(figsize=(6.4, 5), layout="constrained")
     ax = fig.subplots()
-    ax.contourf(xs, ys, classes, levels=edges, cmap=cmap, norm=norm, alpha=0.35)
-    rows = [[float(v) for v in r] for r in X]
-    ax.scatter(
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        c=labels,
-        cmap=cmap,
-        norm=norm,
-        edgecolors="k",
-        linewidths=0.6,
-        s=28,
-    )
+    n = len(xs)
+    for c, margin in zip(classes, margins):
+        grid = [margin[i * n : (i + 1) * n] for i in range(len(ys))]
+        top = max(max(margin), 0.0) + 1.0
+        if max(margin) > 0:
+            ax.contourf(xs, ys, grid, levels=[0.0, top], colors=[colour[c]], alpha=0.3)
+        if min(margin) < 0 < max(margin):
+            ax.contour(xs, ys, grid, levels=[0.0], colors="k", linewidths=1.4)
+    for c in found:
+        mine = [r for r, t in zip(rows, labels) if t == c]
+        ax.scatter(
+            [r[0] for r in mine],
+            [r[1] for r in mine],
+            color=colour[c],
+            edgecolors="k",
+            linewidths=0.6,
+            s=28,
+            label=f"class {c}",
+        )
+    ax.plot([], [], color="k", lw=1.4, label="decision boundary")
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
+    ax.legend(loc="best", fontsize=8, framealpha=0.85)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.set_title(f"decision regions of {type(model).__name__} (classes {found})")
+    ax.set_title(f"decision regions of {type(model).__name__}")
     _save(fig, path)
     return fig
 
@@ -532,11 +659,9 @@ def plot_history(history: Any, path: str | Path | None = None) -> Figure:
         if a is not None and not (_is_real(a) and 0.0 <= float(a) <= 1.0):
             raise ValueError(f"accuracy of epoch {i + 1} must be None or in [0, 1], got {a!r}")
     _check_save_path(path)
-    from matplotlib.figure import Figure
-
     epochs = list(range(1, len(costs) + 1))
     show_acc = any(a is not None for a in accs)
-    fig = Figure(figsize=(10 if show_acc else 5.5, 4), layout="constrained")
+    fig = new_figure(figsize=(10 if show_acc else 5.5, 4), layout="constrained")
     axes = fig.subplots(1, 2 if show_acc else 1, squeeze=False)[0]
     ax: Axes = axes[0]
     ax.plot(epochs, costs, "o-" if len(costs) < 40 else "-", ms=3, color="C0")

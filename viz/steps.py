@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 
 from autograd import Value, ops, topological_order
 
+from .display import Text
+from .names import names
 from .tree import format_number
 
-__all__ = ["BackwardStep", "ForwardStep", "backward_steps", "forward_steps", "explain", "names"]
+__all__ = ["BackwardStep", "ForwardStep", "backward_steps", "forward_steps", "explain"]
 
 #: Longest list of terms a Σ / mean line shows before eliding the middle with ``…``.
 MAX_TERMS = 6
@@ -39,25 +41,6 @@ _INFIX = {"add", "mul", "pow"}
 def _num(x: float) -> str:
     # A gradient that has received nothing yet reads as a plain 0, the way a teacher writes it.
     return "0" if x == 0 and not str(x).startswith("-") else format_number(x)
-
-
-def names(root: Value) -> dict[Value, str]:
-    """A name for every node: its label, else ``v<i>`` by topological position; root ``L``.
-
-    >>> from autograd import Value
-    >>> x = Value(3.0, label="x")
-    >>> y = (x * 2).tanh()
-    >>> [names(y)[v] for v in (x, y)]
-    ['x', 'L']
-    >>> sorted(names(y).values())
-    ['L', 'v2', 'v3', 'x']
-    """
-    out: dict[Value, str] = {}
-    for i, node in enumerate(topological_order(root), start=1):
-        out[node] = node.label or f"v{i}"
-    if not root.label:
-        out[root] = "L"
-    return out
 
 
 @dataclass(frozen=True)
@@ -97,12 +80,15 @@ class BackwardStep:
         )
 
 
-def backward_steps(root: Value, output_name: str = "L") -> Iterator[BackwardStep]:
+def backward_steps(
+    root: Value, output_name: str = "L", constants: bool = False
+) -> Iterator[BackwardStep]:
     """Yield one :class:`BackwardStep` per edge, in the order ``root.backward()`` visits them.
 
     Nothing in the graph is modified. The last ``after`` for each node is exactly (``==``) the
     gradient ``backward()`` would add to its ``.grad``; ``output_name`` is what the
-    derivatives are *of* (``dL/d…``).
+    derivatives are *of* (``dL/d…``). Edges into a :class:`~autograd.Constant` (the ``1`` in
+    ``a - 1``) are left out unless ``constants=True``: nothing learns from them.
 
     >>> from autograd import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -116,7 +102,7 @@ def backward_steps(root: Value, output_name: str = "L") -> Iterator[BackwardStep
     (0.0, 0.0)
     """
     order = topological_order(root)
-    name = names(root)
+    name = names(root, output_name, order)
     # The engine's per-pass accumulators, kept here instead of in the nodes' scratch slots.
     acc: dict[Value, float] = dict.fromkeys(order, 0.0)
     acc[root] = 1.0
@@ -132,6 +118,8 @@ def backward_steps(root: Value, output_name: str = "L") -> Iterator[BackwardStep
             before = acc[parent]
             after = before + product
             acc[parent] = after
+            if parent.is_constant and not constants:
+                continue
             yield BackwardStep(
                 node, parent, i, upstream, local, product, before, after,
                 name[node], name[parent], output_name,
@@ -189,8 +177,10 @@ def _render(op: ops.Op, args: list[str], numeric: bool) -> str:
     return f"{op.name}({', '.join(_elide(args))})"
 
 
-def forward_steps(root: Value) -> Iterator[ForwardStep]:
+def forward_steps(root: Value, output_name: str = "L") -> Iterator[ForwardStep]:
     """Yield one :class:`ForwardStep` per operation node, inputs before the ops using them.
+
+    Names are those of :mod:`viz.names`; ``output_name`` names an unlabeled output.
 
     >>> import autograd
     >>> from autograd import Value
@@ -198,15 +188,16 @@ def forward_steps(root: Value) -> Iterator[ForwardStep]:
     >>> z = w * x + b
     >>> for step in forward_steps(z):
     ...     print(step)
-    v3 = w * x = 2.0000 * 3.0000 = 6.0000
-    L = v3 + b = 6.0000 + 0.5000 = 6.5000
+    v1 = w * x = 2.0000 * 3.0000 = 6.0000
+    L = v1 + b = 6.0000 + 0.5000 = 6.5000
     >>> z = autograd.dot([w], [x], bias=b)
     >>> z.label = "z"
     >>> print(next(forward_steps(z)))
     z = Σ w·x + b = Σ 2.0000·3.0000 + 0.5000 = 6.5000
     """
-    name = names(root)
-    for node in topological_order(root):
+    order = topological_order(root)
+    name = names(root, output_name, order)
+    for node in order:
         op = node.op
         if op is None:
             continue
@@ -219,7 +210,7 @@ def forward_steps(root: Value) -> Iterator[ForwardStep]:
         )
 
 
-def explain(root: Value, output_name: str = "L") -> str:
+def explain(root: Value, output_name: str = "L") -> Text:
     """The forward pass then the backward pass of ``root``'s graph, one line per step.
 
     >>> from autograd import Value
@@ -232,11 +223,11 @@ def explain(root: Value, output_name: str = "L") -> str:
       dL/dx += dL/dL * dL/dx = 1.0000 * 3.0000 = 3.0000  (x.grad: 0 -> 3.0000)
       dL/dx += dL/dL * dL/dx = 1.0000 * 3.0000 = 3.0000  (x.grad: 3.0000 -> 6.0000)
     """
-    root_name = names(root)[root]
+    root_name = names(root, output_name)[root]
     seed = f"d{output_name}/d{root_name} = {format_number(1.0)}  (the output"
     seed += ")" if root_name == output_name else f": {output_name} is {root_name})"
     lines = ["Forward pass"]
-    lines += [f"  {step}" for step in forward_steps(root)]
+    lines += [f"  {step}" for step in forward_steps(root, output_name)]
     lines += ["Backward pass", f"  {seed}"]
     lines += [f"  {step}" for step in backward_steps(root, output_name)]
-    return "\n".join(lines)
+    return Text("\n".join(lines))

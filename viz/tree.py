@@ -2,23 +2,27 @@
 
 Usage -- no graphviz, works in any terminal or notebook::
 
+    viz.tree(v)          # at the prompt or as a notebook cell's last line
     print(viz.tree(v))
 
-Each node is printed once with an id ``#n``; a node reached again (a shared subexpression,
-a diamond, the ``x`` of ``x * x``) is shown as ``(see #n)`` instead of being expanded twice.
-The walk is iterative (any depth works) and lazy: with ``max_lines`` it stops as soon as
-enough lines are out, so the head of a huge graph is quick to print.
+Each node is shown once under its name (the same name the steps, the stepper and the drawing
+use, see :mod:`viz.names`); a node reached again (a shared subexpression, the ``x`` of
+``x * x``) is shown as ``(see above)`` instead of being expanded twice. Constants -- the plain
+numbers in the arithmetic -- are shown by their value. The walk is iterative, so any depth
+works, and ``max_lines`` bounds the output of a huge graph.
 
 >>> from autograd import Value
 >>> from viz.tree import tree
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
->>> c = a * b
+>>> c = a * b + 1
 >>> c.label = "c"
 >>> c.backward()
->>> print(tree(c))
-#1 * c  data=-6.0000  grad=1.0000
-├── #2 leaf a  data=2.0000  grad=-3.0000
-└── #3 leaf b  data=-3.0000  grad=2.0000
+>>> tree(c)
+c  +  data=-5.0000  grad=1.0000
+├── v1  *  data=-6.0000  grad=1.0000
+│   ├── a  leaf  data=2.0000  grad=-3.0000
+│   └── b  leaf  data=-3.0000  grad=2.0000
+└── 1  constant
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from collections.abc import Iterator
 from itertools import islice
 
 from autograd import Value, topological_order
+
+from .display import Text
+from .names import constant_text, names
 
 __all__ = ["tree", "iter_tree_lines", "format_number"]
 
@@ -59,45 +66,43 @@ def _parents(node: Value) -> tuple[Value, ...]:
     return node.parents
 
 
-def _describe(node: Value) -> str:
+def _describe(node: Value, name: str) -> str:
+    if node.is_constant:
+        value = constant_text(node.data)
+        return f"{name} = {value}  constant" if node.label else f"{value}  constant"
     kind = node.op.symbol if node.op is not None else "leaf"
-    return f"{kind} {node.label}" if node.label else kind
+    return f"{name}  {kind}  data={format_number(node.data)}  grad={format_number(node.grad)}"
 
 
 def iter_tree_lines(root: Value, max_depth: int | None = None) -> Iterator[str]:
-    """Yield the node lines of :func:`tree` one at a time, walking only as far as asked.
+    """Yield the node lines of :func:`tree` one at a time.
 
-    Nodes deeper than ``max_depth`` are not expanded; their child's line ends in ``…``.
+    Nodes deeper than ``max_depth`` are not expanded; their line ends in ``…``.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
     >>> next(iter_tree_lines(x * x))
-    '#1 *  data=9.0000  grad=0.0000'
+    'L  *  data=9.0000  grad=0.0000'
     """
-    return _walk(root, max_depth, {}, [False])
+    return _walk(root, max_depth, set(), [False])
 
 
-def _walk(
-    root: Value, max_depth: int | None, ids: dict[Value, int], cut: list[bool]
-) -> Iterator[str]:
-    # ``ids`` collects the printed nodes; ``cut[0]`` turns True when max_depth hid something.
+def _walk(root: Value, max_depth: int | None, shown: set[Value], cut: list[bool]) -> Iterator[str]:
+    # ``shown`` collects the printed nodes; ``cut[0]`` turns True when max_depth hid something.
     if not isinstance(root, Value):
         raise TypeError(f"tree() needs a Value, got {type(root).__name__} {root!r}")
     if max_depth is not None and max_depth < 0:
         raise ValueError(f"max_depth must be >= 0 or None, got {max_depth!r}")
+    name = names(root)
     # (node, depth, prefix for this line, prefix for its children's lines)
     stack: list[tuple[Value, int, str, str]] = [(root, 0, "", "")]
     while stack:
         node, depth, prefix, child_prefix = stack.pop()
-        seen = ids.get(node)
-        if seen is not None:
-            yield f"{prefix}{_describe(node)}  (see #{seen})"
+        if node in shown and not node.is_constant:
+            yield f"{prefix}{name[node]}  (see above)"
             continue
-        ids[node] = len(ids) + 1
-        line = (
-            f"{prefix}#{ids[node]} {_describe(node)}  "
-            f"data={format_number(node.data)}  grad={format_number(node.grad)}"
-        )
+        shown.add(node)
+        line = prefix + _describe(node, name[node])
         parents = _parents(node)
         if parents and max_depth is not None and depth >= max_depth:
             cut[0] = True
@@ -118,48 +123,46 @@ def _walk(
 
 def tree(
     root: Value, max_depth: int | None = None, max_lines: int | None = DEFAULT_MAX_LINES
-) -> str:
+) -> Text:
     """The graph ending at ``root`` as a Unicode tree, one line per node.
 
-    ``max_depth`` stops expanding below that many levels (the root is level 0) and ends the
-    text with ``… N more nodes`` (the nodes never shown). ``max_lines`` (500 unless you say
-    otherwise; None for no limit) keeps at most that many node lines and ends with ``…``
-    when more would follow; the rest of the graph is never visited, so the head of a huge
-    graph prints at once. Below level 40 the indentation stops growing and each line shows
-    its depth instead.
+    The result is a ``str`` that shows itself: at the prompt, printed, or as a notebook
+    cell's last line (a monospace block) it is the tree. ``max_depth`` stops expanding below
+    that many levels (the root is level 0) and ends the text with ``… N more nodes`` (the
+    nodes never shown). ``max_lines`` (500 unless you say otherwise; None for no limit) keeps
+    at most that many node lines and ends with ``…`` when more would follow. Below level 40
+    the indentation stops growing and each line shows its depth instead.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
     >>> y = x * x + x
     >>> print(tree(y))
-    #1 +  data=12.0000  grad=0.0000
-    ├── #2 *  data=9.0000  grad=0.0000
-    │   ├── #3 leaf x  data=3.0000  grad=0.0000
-    │   └── leaf x  (see #3)
-    └── leaf x  (see #3)
+    L  +  data=12.0000  grad=0.0000
+    ├── v1  *  data=9.0000  grad=0.0000
+    │   ├── x  leaf  data=3.0000  grad=0.0000
+    │   └── x  (see above)
+    └── x  (see above)
     >>> print(tree(y, max_depth=0))
-    #1 +  data=12.0000  grad=0.0000  …
+    L  +  data=12.0000  grad=0.0000  …
     … 2 more nodes
     >>> print(tree(y, max_lines=2))
-    #1 +  data=12.0000  grad=0.0000
-    ├── #2 *  data=9.0000  grad=0.0000
+    L  +  data=12.0000  grad=0.0000
+    ├── v1  *  data=9.0000  grad=0.0000
     …
     """
     if max_lines is not None and max_lines < 1:
         raise ValueError(f"max_lines must be >= 1 or None, got {max_lines!r}")
-    ids: dict[Value, int] = {}
+    shown: set[Value] = set()
     cut = [False]
-    lines_iter = _walk(root, max_depth, ids, cut)
+    lines_iter = _walk(root, max_depth, shown, cut)
     if max_lines is None:
         lines = list(lines_iter)
     else:
         lines = list(islice(lines_iter, max_lines + 1))
         if len(lines) > max_lines:
-            return "\n".join([*lines[:max_lines], ELLIPSIS])
+            return Text("\n".join([*lines[:max_lines], ELLIPSIS]))
     if cut[0]:
-        # Count every node never printed: a full (iterative) walk, paid only when the depth
-        # limit actually cut something and the whole shown part fit in max_lines.
-        more = len(topological_order(root)) - len(ids)
+        more = len(topological_order(root)) - len(shown)
         if more:
             lines.append(f"{ELLIPSIS} {more} more node{'s' if more != 1 else ''}")
-    return "\n".join(lines)
+    return Text("\n".join(lines))

@@ -175,3 +175,55 @@ def test_slots_no_dict_identity_hash():
 def test_integers_beyond_the_float_range_are_a_clear_value_error(make):
     with pytest.raises(ValueError, match="too large for a float"):
         make()
+
+
+# --- constants and the notebook card ------------------------------------------------------
+
+
+def test_numbers_in_arithmetic_become_constants_and_values_stay_variables():
+    from autograd import Constant, dot, mean
+
+    x = Value(2.0, label="x")
+    for expr, position in ((x * 3, 1), (3 * x, 0), (x + 1, 1), (2**x, 0), (x / 4, None)):
+        parents = expr.parents
+        if position is not None:
+            assert parents[position].is_constant and type(parents[position]) is Constant
+    assert not x.is_constant and not (x * 3).is_constant
+    assert all(p.is_constant for p in mean([1.0, 2.0]).parents)
+    z = dot([x], [5.0])
+    assert [p.is_constant for p in z.parents] == [False, True]
+    assert isinstance(Constant(1.0), Value) and repr(Constant(1.0, label="y")) == (
+        "Constant(1.0, label='y')"
+    )
+
+
+@given(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6))
+def test_subtracting_a_number_is_one_node_with_the_same_value_and_gradient(a, c):
+    x = Value(a)
+    y = x - c
+    assert y.op.name == "add" and y.parents[0] is x
+    assert y.parents[1].is_constant and y.parents[1].data == -c
+    assert y.data == a - c  # IEEE: a - c == a + (-c) exactly
+    y.backward()
+    assert x.grad == 1.0
+    w = Value(a)
+    k = c - w  # the other way round: the variable is negated, c is a constant
+    k.backward()
+    assert k.data == c - a and w.grad == -1.0
+
+
+def test_the_card_shows_label_data_grad_and_op_and_escapes_the_label():
+    v = Value(0.5, label="<script>alert(1)</script>")
+    y = v * 2
+    y.label = "y"
+    y.backward()
+    card = y._repr_html_()
+    assert 'class="gradstep-value"' in card
+    for text in ("y", "data", "1", "grad", "op *"):
+        assert text in card
+    leaf = v._repr_html_()
+    assert "<script>" not in leaf and "&lt;script&gt;alert(1)&lt;/script&gt;" in leaf
+    assert "leaf" in leaf and "grad" in leaf
+    const = y.parents[1]._repr_html_()
+    assert "constant" in const and "<small>grad</small>" not in const
+    assert repr(y) == "Value(data=1.0, grad=1.0, op='*', label='y')"  # the text form stays

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 import autograd
 import nn
 from autograd import Value
-from nn import MLP, SGD, Adam, Layer, Neuron, Perceptron, accuracy, data, fit, predict
+from nn import MLP, SGD, Adam, History, Layer, Neuron, Perceptron, accuracy, data, fit, predict
 
 
 def test_named_parameters_are_stable_and_readable():
@@ -415,3 +417,77 @@ def test_fit_takes_numpy_arrays():
     m = MLP(2, [4, 1], seed=0)
     hist = fit(m, np.array(X), np.array(y), loss="bce_with_logits", epochs=2, progress=False)
     assert len(hist) == 2 and accuracy(m, X, np.array(y)) == accuracy(m, X, y)
+
+
+def test_networks_label_parameters_and_neuron_outputs_by_module_path():
+    model = MLP(2, [3, 1], activation="tanh", output="sigmoid", seed=0)
+    assert [p.label for p in model.parameters()] == [n for n, _ in model.named_parameters()]
+    out = model([1.0, -1.0])
+    assert out.label == "layers.1.neurons.0.a"
+    assert out.parents[0].label == "layers.1.neurons.0.z"
+    hidden = out.parents[0].parents[3:6]  # the dot node's inputs: the hidden layer's a's
+    assert [h.label for h in hidden] == [f"layers.0.neurons.{i}.a" for i in range(3)]
+    assert all(x.is_constant for x in out.parents[0].parents[3:6][0].parents[0].parents[2:4])
+    # a lone neuron keeps the article's names
+    p = Perceptron(2, seed=0)
+    assert [v.label for v in p.parameters()] == ["w1", "w2", "b"]
+    a = p([0.5, 0.5])
+    assert (a.label, a.parents[0].label) == ("a", "z")
+    assert p.preactivation([0.5, 0.5]).label == "z"
+    linear = MLP(2, [1], seed=0)([1.0, 1.0])
+    assert linear.label == "layers.0.neurons.0.z"  # no activation: Z is the output
+    assert [name for name, _ in MLP(2, [1]).named_modules()] == [
+        "",
+        "layers.0",
+        "layers.0.neurons.0",
+    ]
+
+
+def test_history_has_a_compact_repr_and_a_notebook_card():
+    h = History(cost=[0.6931, 0.25, 0.0123], accuracy=[0.5, 0.75, 1.0])
+    assert repr(h) == "History(3 epochs, cost J 0.6931 -> 0.0123, accuracy 100%)"
+    assert repr(History()) == "History(0 epochs)"
+    assert repr(History(cost=[2.0], accuracy=[None])) == "History(1 epoch, cost J 2 -> 2)"
+    card = h._repr_html_()
+    assert card.count("<svg") == 2 and card.count("<polyline") == 2
+    # the cost curve falls from the top left to the bottom right
+    points = re.search(r'points="([^"]+)"', card).group(1).split()
+    ys = [float(p.split(",")[1]) for p in points]
+    assert ys == sorted(ys)
+    assert History(cost=[1.0, 0.5], accuracy=[None, None])._repr_html_().count("<svg") == 1
+
+
+@pytest.mark.parametrize(
+    "notebook, tty, progress, shown",
+    [
+        (False, False, None, False),  # a script writing to a file or a CI log
+        (False, True, None, True),  # a terminal
+        (True, False, None, True),  # a Jupyter kernel (stderr is not a terminal there)
+        (True, False, False, False),
+        (False, False, True, True),
+    ],
+)
+def test_progress_bar_appears_where_someone_watches(monkeypatch, notebook, tty, progress, shown):
+    from nn import train
+
+    monkeypatch.setattr(train, "_in_notebook", lambda: notebook)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty, raising=False)
+    bar = train._progress_bar(3, progress)
+    assert (not isinstance(bar, range)) == shown
+    if shown:
+        bar.close()
+
+
+def test_in_notebook_looks_for_a_kernel_without_importing_ipython(monkeypatch):
+    import types
+
+    from nn import train
+
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    assert train._in_notebook() is False and "IPython" not in sys.modules
+    shell = types.SimpleNamespace(kernel=object())
+    fake = types.SimpleNamespace(get_ipython=lambda: shell)
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    assert train._in_notebook() is True
+    fake.get_ipython = lambda: types.SimpleNamespace()  # a terminal IPython: no kernel
+    assert train._in_notebook() is False

@@ -56,7 +56,7 @@ def test_demo_out_writes_the_pictures(tmp_path):
     out = io.StringIO()
     demo(epochs=5, progress=False, out=out, out_dir=tmp_path / "pics")
     text = out.getvalue()
-    names = ["neuron.svg", "backprop.html", "training.png", "decision_boundary.png"]
+    names = ["neuron.svg", "network.svg", "backprop.html", "training.png", "decision_boundary.png"]
     for name in names:
         path = tmp_path / "pics" / name
         assert path.stat().st_size > 1000 and str(path) in text
@@ -64,7 +64,7 @@ def test_demo_out_writes_the_pictures(tmp_path):
     svg = (tmp_path / "pics" / "neuron.svg").read_text()
     assert "<svg" in svg and ">x1<" in svg and ">J<" in svg
     html = (tmp_path / "pics" / "backprop.html").read_text()
-    assert 'id="steps"' in html and "http" not in html
+    assert 'class="gs-data"' in html and "http" not in html
 
 
 def test_out_without_the_viz_extra_says_how_to_install(monkeypatch, capsys):

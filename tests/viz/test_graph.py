@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 import autograd
 from autograd import Value, topological_order
 from nn import MLP, losses
+from viz.names import names
+from viz.steps import backward_steps
 from viz.tree import format_number
 
 graph = importlib.import_module("viz.graph")
@@ -41,8 +43,9 @@ def system_dot(system_tool_missing) -> str:
     return SYSTEM_DOT
 
 
-VALUE_LINE = re.compile(r"^\tv(\d+) \[label=<(.*)> shape=none", re.M)
-OP_LINE = re.compile(r"^\top(\d+) \[label=<(.*?)> ", re.M)
+# Statements may sit inside (nested) cluster blocks, hence the optional indentation.
+VALUE_LINE = re.compile(r"^\t *v(\d+) \[label=<(.*)> shape=(?:none|box)", re.M)
+OP_LINE = re.compile(r"^\t *op(\d+) \[label=<(.*?)> ", re.M)
 ARG_EDGE = re.compile(r"^\tv(\d+) -> op(\d+) \[id=e(\d+)_(\d+)\]$", re.M)
 OUT_EDGE = re.compile(r"^\top(\d+) -> v(\d+)$", re.M)
 
@@ -128,8 +131,9 @@ def test_one_record_per_value_one_op_node_per_operation(make):
     root = make()
     order = topological_order(root)
     dot = graph.to_dot(root)
-    assert [int(i) for i, _ in VALUE_LINE.findall(dot)] == list(range(len(order)))
-    ops = [int(i) for i, _ in OP_LINE.findall(dot)]
+    # (clusters group a neuron's statements, so they are not in topological order)
+    assert sorted(int(i) for i, _ in VALUE_LINE.findall(dot)) == list(range(len(order)))
+    ops = sorted(int(i) for i, _ in OP_LINE.findall(dot))
     assert ops == [i for i, v in enumerate(order) if v.op is not None]
     assert sorted(map(tuple, OUT_EDGE.findall(dot))) == sorted((str(i), str(i)) for i in ops)
 
@@ -163,15 +167,17 @@ def test_output_is_deterministic():
 def test_labels_data_grad_and_symbols():
     root = neuron()
     dot = graph.to_dot(root)
-    assert "<TD>z</TD><TD>data -0.7500</TD><TD>grad " in dot
-    assert f"<TD>loss</TD><TD>data {format_number(root.data)}</TD><TD>grad 1.0000</TD>" in dot
-    assert {s for _, s in OP_LINE.findall(dot)} >= {"Σw·x", "σ", "**2", "+", "-"}
+    assert "<TD><B>z</B></TD><TD>data -0.7500</TD><TD>grad " in dot
+    assert (
+        f"<TD><B>loss</B></TD><TD>data {format_number(root.data)}</TD><TD>grad 1.0000</TD>" in dot
+    )
+    assert {s for _, s in OP_LINE.findall(dot)} == {"Σw·x", "σ", "**2", "+"}
 
 
 def test_show_grad_false_omits_gradients():
     dot = graph.to_dot(neuron(), show_grad=False)
     assert "grad " not in dot
-    assert "<TD>z</TD><TD>data -0.7500</TD></TR>" in dot
+    assert "<TD><B>z</B></TD><TD>data -0.7500</TD></TR>" in dot
 
 
 def test_highlight_one_or_many():
@@ -180,7 +186,8 @@ def test_highlight_one_or_many():
     fill = graph._HIGHLIGHT_FILL
 
     def lit(dot: str) -> list[int]:
-        return [int(i) for i, label in VALUE_LINE.findall(dot) if fill in label]
+        lines = [line for line in dot.splitlines() if VALUE_LINE.match(line) and fill in line]
+        return sorted(int(VALUE_LINE.match(line).group(1)) for line in lines)
 
     assert lit(graph.to_dot(root)) == []
     assert lit(graph.to_dot(root, highlight=order[2])) == [2]
@@ -208,7 +215,9 @@ def test_max_nodes_refuses_big_graphs_with_a_hint():
         graph.to_dot(big)
     message = str(info.value)
     assert "601 Values" in message and "max_nodes=601" in message and "viz.tree" in message
-    assert graph.to_dot(big, max_nodes=601).count("shape=none") == 601
+    assert "detail='neuron'" not in message  # no neurons here: no point suggesting it
+    dot = graph.to_dot(big, max_nodes=601)
+    assert dot.count("shape=none") == 301 and dot.count("shape=box") == 300  # 300 constants
     with pytest.raises(ValueError, match="max_nodes must be a positive int"):
         graph.to_dot(square(), max_nodes=0)
 
@@ -222,6 +231,102 @@ def test_huge_graph_is_refused_without_layout():
 def test_not_a_value():
     with pytest.raises(TypeError, match="expected a Value"):
         graph.to_dot(3.0)
+
+
+def test_boxes_carry_the_names_every_other_view_uses():
+    w = Value(0.5, label="w")
+    loss = (w * Value(2.0) - 1.0) ** 2  # an unlabeled variable, a constant, unlabeled ops
+    dot = graph.to_dot(loss)
+    name = names(loss)
+    for node in topological_order(loss):
+        if node.is_constant:
+            continue
+        cell = f"<B>{name[node]}</B>" if node.label else f'COLOR="#868e96">{name[node]}</FONT>'
+        assert cell in dot, name[node]
+    drawn = set(re.findall(r"<TD><(?:B|FONT[^>]*)>([^<]+)</", dot))
+    assert drawn == {s.parent_name for s in backward_steps(loss)} | {"L"}
+
+
+def test_constants_are_dashed_boxes_with_their_value_and_no_gradient():
+    x = Value(3.0, label="x")
+    dot = graph.to_dot(x * 2 - 0.5)
+    constants = [line for line in dot.splitlines() if 'style="rounded,dashed"' in line]
+    assert [re.search(r"label=<(.*?)>", line).group(1) for line in constants] == ["2", "-0.5"]
+    assert all("grad" not in line and "TABLE" not in line for line in constants)
+
+
+def test_a_network_is_grouped_by_layer_and_neuron():
+    root = mlp_loss()  # MLP(2, [3, 1]) on one example
+    dot = graph.to_dot(root)
+    # clusters nest: layers.0 holds neurons.0..2; layers.1 holds neurons.0
+    titles = re.findall(r"graph \[label=<([^>]*)> style=rounded", dot)
+    assert titles == ["layers.0", "neurons.0", "neurons.1", "neurons.2", "layers.1", "neurons.0"]
+    # every parameter box is named by its path from named_parameters()
+    model = MLP(2, [3, 1], seed=0)
+    for path, _ in model.named_parameters():
+        assert f"<B>{path}</B>" in dot
+    # and sits inside its own neuron's cluster
+    block = dot.split("label=<neurons.1>")[1].split("}")[0]
+    assert "layers.0.neurons.1.w.0" in block and "layers.0.neurons.1.b" in block
+    assert "layers.0.neurons.0." not in block and "layers.1." not in block
+
+
+def test_neuron_view_of_a_2_16_16_1_network_is_one_box_per_neuron():
+    model = MLP(2, [16, 16, 1], seed=0)
+    loss = losses.bce_with_logits([model([0.5, -0.2])], [1])
+    loss.backward()
+    with pytest.raises(ValueError) as info:
+        graph.to_dot(loss)  # 412 Values: refused, with the coarser view named
+    assert "viz.draw(root, detail='neuron') (37 boxes)" in str(info.value)
+    dot = graph.to_dot(loss, detail="neuron")
+    boxes = re.findall(r"^\t *(nr\d+|fd\d+|v\d+) \[label=", dot, re.M)
+    assert len(boxes) == 37  # 33 neurons, 2 inputs, the loss and the cost
+    assert sum(b.startswith("nr") for b in boxes) == 33
+    assert re.findall(r"graph \[label=<([^>]*)> ", dot) == [
+        "layers.0: a = relu(Σ w·x + b)",
+        "layers.1: a = relu(Σ w·x + b)",
+        "layers.2: a = Σ w·x + b",
+    ]
+    first = model.layers[0].neurons[3]
+    assert "<B>neurons.3</B>" in dot and f"a {format_number(first([0.5, -0.2]).data)}" in dot
+    # every neuron of layer 1 feeds the output neuron, and the inputs feed layer 0
+    edges = re.findall(r"^\t(\w+) -> (\w+) ", dot, re.M)
+    assert len(edges) == 2 * 16 + 16 * 16 + 16 + 2  # + output -> loss[0] -> J
+    svg = graph._run(dot, "svg", PURE).decode()
+    width, height = (
+        float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    )
+    # on a 1366 x 768 laptop screen, fitted to 1,300 px of width it stays under 700 px tall
+    assert height * 1300 / width < 700
+
+
+def test_neuron_view_folds_a_hand_built_neuron_and_its_loss():
+    w, x, b = Value(0.5, label="w"), Value(2.0, label="x"), Value(-0.5, label="b")
+    z = w * x + b
+    z.label = "z"
+    a = z.sigmoid()
+    a.label = "a"
+    loss = (a - 1.0) ** 2
+    dot = graph.to_dot(loss, detail="neuron")
+    assert re.findall(r"^\t *(\w+) \[label=", dot, re.M) == ["nr5", "fd8", "v1"]
+    assert "<B>neuron</B>" in dot and "+ **2" in dot  # the loss box lists its folded steps
+    assert re.findall(r"^\t(\w+) -> (\w+) ", dot, re.M) == [("v1", "nr5"), ("nr5", "fd8")]
+
+
+def test_draw_has_a_short_text_form():
+    root = mlp_loss()  # 4 neurons, 2 inputs, the loss and the cost: 8 boxes
+    g = graph.draw(root, detail="neuron")
+    assert repr(g) == (
+        f"<drawing of J: {len(topological_order(root))} Values in 8 boxes (one per neuron call): "
+        "SVG in Jupyter, .source is the DOT text>"
+    )
+    assert "0x" not in repr(graph.draw(square()))
+
+
+@pytest.mark.parametrize("bad", ["neurons", "", None, 2])
+def test_detail_validated(bad):
+    with pytest.raises(ValueError, match="detail must be one of 'value', 'neuron'"):
+        graph.to_dot(square(), detail=bad)
 
 
 def test_draw_source_equals_to_dot():
@@ -253,8 +358,8 @@ def test_display_lines():
 
 def test_special_characters_are_html_escaped_in_dot():
     v = Value(1.0, label='a<b>&"c"\n{|}')
-    assert "<TD>a&lt;b&gt;&amp;&quot;c&quot;<BR/>{|}</TD>" in graph.to_dot(v)
-    assert "<TD>\\\\N</TD>" in graph.to_dot(Value(1.0, label="\\N"))
+    assert "<TD><B>a&lt;b&gt;&amp;&quot;c&quot;<BR/>{|}</B></TD>" in graph.to_dot(v)
+    assert "<TD><B>\\\\N</B></TD>" in graph.to_dot(Value(1.0, label="\\N"))
 
 
 # Graphviz's own escapes (\N is the node name, \\ a backslash) and XML/HTML look-alikes.

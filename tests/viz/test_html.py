@@ -48,7 +48,7 @@ def hostile() -> Value:
 
 
 def json_payload(page: str) -> str:
-    match = re.search(r'<script type="application/json" id="steps">(.*?)</script>', page, re.S)
+    match = re.search(r'<script type="application/json" class="gs-data">(.*?)</script>', page, re.S)
     assert match, "no JSON step data in the page"
     return match.group(1)
 
@@ -65,7 +65,7 @@ def test_self_contained(build) -> None:
     assert "http://" not in lowered and "https://" not in lowered
     assert "<link" not in lowered  # no external stylesheets or fonts
     assert re.search(r"<script[^>]*\bsrc=", lowered) is None
-    assert "<svg" in page and 'id="prev"' in page and 'id="next"' in page
+    assert "<svg" in page and 'class="gs-prev"' in page and 'class="gs-next"' in page
 
 
 def test_escaping_in_markup_and_json() -> None:
@@ -80,6 +80,7 @@ def test_escaping_in_markup_and_json() -> None:
     assert "&lt;/script&gt;&lt;script&gt;" in markup
     assert "q&quot;uote &amp; &lt;script&gt;" in markup
     assert "<title>&lt;b&gt;T&amp;C&lt;/b&gt;</title>" in markup
+    assert '<div class="gs-title">&lt;b&gt;T&amp;C&lt;/b&gt;</div>' in markup
     assert markup.count("<script") == 2  # the JSON tag and the stepper itself, nothing else
     # The escaped JSON still decodes to the exact labels.
     parsed = json.loads(data)
@@ -97,6 +98,38 @@ def test_json_matches_backward_steps() -> None:
         assert got["line"] == str(step)
         assert got["node"] == index[step.node] and got["parent"] == index[step.parent]
         assert float(got["grad"]) == step.after
+
+
+def test_constants_are_drawn_apart_and_get_no_step() -> None:
+    root = perceptron()  # (a - y)**2 with y a labelled Value; here a plain 1.0 instead:
+    w = Value(0.5, label="w")
+    root = (w * 2.0 - 1.0) ** 2
+    page = backprop_html(root)
+    constants = re.findall(r'<g class="gs-node const" data-node="(\d+)">', page)
+    order = topological_order(root)
+    assert sorted(int(i) for i in constants) == [i for i, v in enumerate(order) if v.is_constant]
+    parsed = json.loads(json_payload(page))
+    assert all(not order[s["parent"]].is_constant for s in parsed["steps"])
+    assert len(parsed["steps"]) == len(list(backward_steps(root))) == 3
+
+
+def test_the_page_shows_itself_in_jupyter_with_fresh_ids() -> None:
+    stepper = backprop_html(perceptron())
+    assert repr(stepper) == (
+        f"<backprop stepper for loss: {len(topological_order(perceptron()))} nodes, "
+        f"{len(list(backward_steps(perceptron())))} steps: inline in Jupyter, str() is the "
+        "whole page>"
+    )
+    assert str(stepper).startswith("<!DOCTYPE html>")
+    one, two = stepper._repr_html_(), stepper._repr_html_()
+    ids = [re.match(r'<div class="gradstep-stepper" id="(gs\w+)"', h).group(1) for h in (one, two)]
+    assert ids[0] != ids[1]
+    for fragment, uid in zip((one, two), ids):
+        assert "<UID>" not in fragment and "<!DOCTYPE" not in fragment
+        assert f'document.getElementById("{uid}")' in fragment
+        assert f'id="{uid}-arrow"' in fragment and f"url(#{uid}-arrow)" in fragment
+        # every id in the fragment is its own
+        assert all(i.startswith(uid) for i in re.findall(r'\bid="([^"]+)"', fragment))
 
 
 def test_max_nodes_refused() -> None:
@@ -151,12 +184,23 @@ def driver(tmp_path_factory: pytest.TempPathFactory, system_tool_missing):
         "--disable-background-networking",
         "--no-first-run",
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-        "--window-size=1400,900",
     ):
         options.add_argument(flag)
     browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    set_viewport(browser, 1280, 720)
     yield browser
     browser.quit()
+
+
+def set_viewport(driver, width: int, height: int) -> None:
+    """Make the page's viewport (not the window, which has borders) width x height."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])
+    assert driver.execute_script("return [window.innerWidth, window.innerHeight]") == [
+        width,
+        height,
+    ]
 
 
 def open_page(driver, root: Value, tmp_path: Path):
@@ -166,19 +210,23 @@ def open_page(driver, root: Value, tmp_path: Path):
     return driver
 
 
-def shown_grads(driver) -> dict[int, str | None]:
+def css(driver, selector: str, within=None):
+    from selenium.webdriver.common.by import By
+
+    return (within or driver).find_element(By.CSS_SELECTOR, selector)
+
+
+def shown_grads(driver, within=None) -> dict[int, str | None]:
     from selenium.webdriver.common.by import By
 
     return {
         int(el.get_attribute("data-node")): el.get_attribute("data-grad")
-        for el in driver.find_elements(By.CSS_SELECTOR, "tspan.grad[data-node]")
+        for el in (within or driver).find_elements(By.CSS_SELECTOR, "tspan.gs-grad[data-node]")
     }
 
 
-def counter(driver) -> str:
-    from selenium.webdriver.common.by import By
-
-    return driver.find_element(By.ID, "counter").text
+def counter(driver, within=None) -> str:
+    return css(driver, ".gs-counter", within).text
 
 
 def engine_grads(root: Value) -> list[float]:
@@ -201,29 +249,32 @@ def test_next_button_reaches_engine_gradients(driver, build, tmp_path: Path) -> 
     assert start[index[root]] == "1.0"
     assert all(g is None for i, g in start.items() if i != index[root])
 
-    next_button = driver.find_element(By.ID, "next")
+    next_button = css(driver, ".gs-next")
     for k, step in enumerate(steps, start=1):
         next_button.click()
         assert counter(driver) == f"step {k} / {len(steps)}"
         assert float(shown_grads(driver)[index[step.parent]]) == step.after
-        assert driver.find_element(By.ID, "line").text == str(step)
-        target = driver.find_element(By.ID, f"n{index[step.parent]}")
+        assert css(driver, ".gs-line").text == str(step)
+        target = css(driver, f'g.gs-node[data-node="{index[step.parent]}"]')
         assert "target" in target.get_attribute("class")
+        current = driver.find_elements(By.CSS_SELECTOR, '[aria-current="step"]')
+        assert [el.get_attribute("data-node") for el in current] == [str(index[step.node])]
     assert not next_button.is_enabled()
 
     final = shown_grads(driver)
     expected = engine_grads(root)
-    assert len(final) == len(order)
-    for i, grad in enumerate(expected):
+    variables = [i for i, v in enumerate(order) if not v.is_constant]
+    assert sorted(final) == variables  # constants have no gradient box
+    for i in variables:
         assert final[i] is not None, f"node {i} shows no gradient after the last step"
-        assert float(final[i]) == grad
+        assert float(final[i]) == expected[i]
 
     # Prev undoes the last step exactly: its parent's gradient goes back to `before`, or to
     # unknown if that step was the first to reach it.
     last = steps[-1]
-    driver.find_element(By.ID, "prev").click()
+    css(driver, ".gs-prev").click()
     assert counter(driver) == f"step {len(steps) - 1} / {len(steps)}"
-    assert driver.find_element(By.ID, "line").text == str(steps[-2])
+    assert css(driver, ".gs-line").text == str(steps[-2])
     reverted = shown_grads(driver)[index[last.parent]]
     if any(step.parent is last.parent for step in steps[:-1]):
         assert reverted is not None and float(reverted) == last.before != last.after
@@ -245,7 +296,7 @@ def test_arrow_keys_step_through(driver, tmp_path: Path) -> None:
         states.append(shown_grads(driver))
     ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()  # past the end: stays
     assert counter(driver) == f"step {len(steps)} / {len(steps)}"
-    expected = engine_grads(root)
+    expected = engine_grads(root)  # x * x + x: no constants
     assert [float(states[-1][i]) for i in range(len(expected))] == expected
     # Walking back reproduces every earlier state exactly.
     for k in range(len(steps) - 1, -1, -1):
@@ -264,14 +315,14 @@ def test_hostile_labels_stay_text(driver, tmp_path: Path) -> None:
     root = hostile()
     open_page(driver, root, tmp_path)
     for _ in backward_steps(root):
-        driver.find_element(By.ID, "next").click()
+        css(driver, ".gs-next").click()
     assert driver.execute_script("return typeof window.__pwned") == "undefined"
     assert driver.find_elements(By.TAG_NAME, "img") == []
     assert len(driver.find_elements(By.TAG_NAME, "script")) == 2
     names = [el.text for el in driver.find_elements(By.CSS_SELECTOR, "text.name")]
     for label in XSS_LABELS:
         assert label in names
-    assert XSS_LABELS[1] in driver.find_element(By.ID, "line").text
+    assert XSS_LABELS[1] in css(driver, ".gs-line").text
     assert XSS_LABELS[0] in driver.find_element(By.TAG_NAME, "body").text
 
 
@@ -281,13 +332,123 @@ def test_layout_puts_a_late_input_next_to_its_use():
 
     w = Value(0.5, label="w")
     a = (w * 2.0).sigmoid()
-    loss = (a - 1.0) ** 2  # the constant 1.0 is only used near the end
+    loss = (a - 1.0) ** 2  # the constant (-1 after the subtraction) is only used near the end
     order = topological_order(loss)
     layers = _layers(order, {v: i for i, v in enumerate(order)})
     column = {v: k for k, layer in enumerate(layers) for v in layer}
-    one = next(v for v in order if v.is_leaf and v.data == 1.0)
+    one = next(v for v in order if v.is_constant and v.data == -1.0)
     for v in order:
         for p in v.parents:
             assert column[p] < column[v]  # still left to right
     consumer = next(v for v in order if one in v.parents)
     assert column[consumer] - column[one] == 1 and column[w] == 0
+
+
+# --- following the step ---------------------------------------------------------------------
+
+
+def network_loss() -> Value:
+    """A 2-4-1 tanh network on two examples: 46 nodes, several columns wider than a screen."""
+    from nn import MLP, mse
+
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    return mse([model([1.0, -1.0]), model([0.5, 2.0])], [1.0, 0.0])
+
+
+def visible(driver, element, canvas) -> bool:
+    """Whether ``element`` lies inside both the window and its stepper's scrolling canvas."""
+    box = driver.execute_script(
+        """const r = arguments[0].getBoundingClientRect(), c = arguments[1].getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom, c.left, c.top, c.right, c.bottom,
+                window.innerWidth, window.innerHeight];""",
+        element,
+        canvas,
+    )
+    left, top, right, bottom, cl, ct, cr, cb, width, height = box
+    inside_canvas = left >= cl - 1 and top >= ct - 1 and right <= cr + 1 and bottom <= cb + 1
+    inside_window = left >= 0 and top >= 0 and right <= width and bottom <= height
+    return inside_canvas and inside_window
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_the_current_step_is_always_in_view(driver, tmp_path: Path, width: int) -> None:
+    from selenium.webdriver.common.by import By
+
+    root = network_loss()
+    order = topological_order(root)
+    assert len(order) >= 30
+    steps = list(backward_steps(root))
+    set_viewport(driver, width, 720)
+    try:
+        open_page(driver, root, tmp_path)
+        canvas = css(driver, ".gs-canvas")
+        svg = css(driver, ".gs-canvas svg")
+        assert float(svg.get_attribute("width")) > width  # the view has to follow
+        index = {v: i for i, v in enumerate(order)}
+        for k in range(len(steps) + 1):
+            if k:
+                css(driver, ".gs-next").click()
+            (current,) = driver.find_elements(By.CSS_SELECTOR, '[aria-current="step"]')
+            node = index[root] if k == 0 else index[steps[k - 1].node]
+            assert current.get_attribute("data-node") == str(node)
+            assert visible(driver, current, canvas), f"step {k}: the current node is out of view"
+            if k:  # and the input receiving the gradient
+                target = css(driver, f'g.gs-node[data-node="{index[steps[k - 1].parent]}"]')
+                assert visible(driver, target, canvas), f"step {k}: the target is out of view"
+    finally:
+        set_viewport(driver, 1280, 720)
+
+
+def test_zoom_fit_to_width(driver, tmp_path: Path) -> None:
+    open_page(driver, network_loss(), tmp_path)
+    svg, canvas = css(driver, ".gs-canvas svg"), css(driver, ".gs-canvas")
+    natural = float(svg.get_attribute("width"))
+    css(driver, ".gs-fit").click()
+    fitted = float(svg.get_attribute("width"))
+    assert fitted < natural and fitted <= canvas.size["width"]
+    assert css(driver, ".gs-zoom-level").text == f"{round(100 * fitted / natural)}%"
+    css(driver, ".gs-zoom-in").click()
+    assert float(svg.get_attribute("width")) == pytest.approx(fitted * 1.25, abs=1)
+    # still following: the current node stays in view after zooming
+    (current,) = driver.find_elements("css selector", '[aria-current="step"]')
+    assert visible(driver, current, canvas)
+
+
+def test_two_steppers_on_one_page_step_independently(driver, tmp_path: Path) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    first, second = backprop_html(shared()), backprop_html(perceptron())
+    # Two displays of the same stepper too, as a notebook re-running a cell would show.
+    fragments = [first._repr_html_(), second._repr_html_(), first._repr_html_()]
+    page = tmp_path / "two.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        + "<hr>".join(fragments)
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    driver.get(page.as_uri())
+    steppers = driver.find_elements(By.CSS_SELECTOR, ".gradstep-stepper")
+    assert len(steppers) == 3
+    totals = [len(list(backward_steps(b()))) for b in (shared, perceptron, shared)]
+    assert [counter(driver, s) for s in steppers] == [f"step 0 / {t}" for t in totals]
+
+    def state() -> list[str]:
+        return [counter(driver, s) for s in steppers]
+
+    css(driver, ".gs-next", steppers[1]).click()
+    css(driver, ".gs-next", steppers[1]).click()
+    assert state() == [f"step 0 / {totals[0]}", f"step 2 / {totals[1]}", f"step 0 / {totals[2]}"]
+    css(driver, ".gs-next", steppers[2]).click()
+    assert state() == [f"step 0 / {totals[0]}", f"step 2 / {totals[1]}", f"step 1 / {totals[2]}"]
+    # keys go to the stepper that has the focus, and only to it
+    css(driver, ".gs-next", steppers[0]).click()
+    ActionChains(driver).send_keys(Keys.ARROW_RIGHT).perform()
+    assert state() == [f"step 2 / {totals[0]}", f"step 2 / {totals[1]}", f"step 1 / {totals[2]}"]
+    # each highlights its own nodes, and each has exactly one current step
+    for s in steppers:
+        assert len(s.find_elements(By.CSS_SELECTOR, '[aria-current="step"]')) == 1
+    grads = [shown_grads(driver, s) for s in steppers]
+    assert grads[0] != grads[2]  # the same graph, at different steps

@@ -204,12 +204,18 @@ def test_landscape_bad_input(call, exc, match):
 # --- gradient descent --------------------------------------------------------------------
 
 
+def starts(loss: str) -> list[float]:
+    w0 = LANDSCAPE_DEFAULTS[loss]["w0"]
+    return list(w0) if isinstance(w0, tuple) else [w0]
+
+
 @pytest.mark.parametrize("loss", ["difference", "mse", "cross_entropy"])
 def test_descent_steps_follow_the_finite_difference_gradient(loss):
     cfg = LANDSCAPE_DEFAULTS[loss]
     act, lr = cfg["activation"], cfg["learning_rates"][1]
-    path = gradient_descent_path(loss, DESIGN_X, DESIGN_Y, cfg["w0"], lr, 8, activation=act)
-    assert len(path) == 9 and path[0][0] == cfg["w0"]
+    w0 = starts(loss)[0]
+    path = gradient_descent_path(loss, DESIGN_X, DESIGN_Y, w0, lr, 8, activation=act)
+    assert len(path) == 9 and path[0][0] == w0
     h = 1e-5
     for (w, j), (w_next, _) in pairwise(path):
         assert j == pytest.approx(cost_curve(loss, DESIGN_X, DESIGN_Y, [w], activation=act)[0])
@@ -272,18 +278,50 @@ def test_landscape_panels_plot_the_engine_numbers():
         assert len(curve) == 41
         ws = curve[:, 0].tolist()
         assert curve[:, 1].tolist() == cost_curve(loss, DESIGN_X, DESIGN_Y, ws, activation=act)
-        for line, lr in zip(ax.lines[1:], cfg["learning_rates"]):
-            path = gradient_descent_path(loss, DESIGN_X, DESIGN_Y, cfg["w0"], lr, 6, activation=act)
+        first, *more = starts(loss)
+        runs = [(first, lr) for lr in cfg["learning_rates"]]
+        runs += [(w0, cfg["learning_rates"][1]) for w0 in more]
+        assert len(ax.lines) == 1 + len(runs)
+        paths = []
+        for line, (w0, lr) in zip(ax.lines[1:], runs):
+            path = gradient_descent_path(loss, DESIGN_X, DESIGN_Y, w0, lr, 6, activation=act)
             assert line.get_xydata().tolist() == [list(p) for p in path]
+            paths.append(path)
+        # each run's start is marked (a hollow circle at its first point)
+        marked = [c.get_offsets().tolist() for c in ax.collections if len(c.get_offsets()) == 1]
+        for path in paths:
+            assert [list(path[0])] in marked
         legend = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert legend[0] == "cost J(w)"
-        assert [f"α = {lr:g}" in t for t, lr in zip(legend[1:], cfg["learning_rates"])] == [
-            True
-        ] * 3
+        assert legend[0] == "cost J(w)" and legend[-1] == "start of a run"
+        for text, (_, lr) in zip(legend[1:], runs):
+            assert f"α = {lr:g}" in text
         assert ax.get_xlabel() == "w" and ax.get_ylabel() == "cost J(w)"
         assert min(ws) <= min(line.get_xdata().min() for line in ax.lines[1:])
     titles = [ax.get_title() for ax in fig.axes]
     assert "straight line" in titles[0] and "wavy" in titles[1] and "convex" in titles[2]
+    caption = fig.get_supxlabel()
+    assert "Why the learning rates differ between panels" in caption and "σ′" in caption
+
+
+def test_landscape_marks_the_minima_and_two_starts_end_in_different_valleys():
+    fig = plot_loss_landscapes()
+    difference, mse_ax, ce = fig.axes
+
+    def stars(ax):
+        notes = {t.get_text().split("\n")[0]: t.xy for t in ax.texts}
+        return {k: (round(w, 2), j) for k, (w, j) in notes.items()}
+
+    assert stars(difference) == {}  # a straight line has no minimum
+    found = stars(mse_ax)
+    assert set(found) == {"global minimum", "local minimum"}
+    assert found["global minimum"][0] == pytest.approx(2.77, abs=0.01)
+    assert found["local minimum"][0] == pytest.approx(-1.25, abs=0.01)
+    assert found["global minimum"][1] < found["local minimum"][1]
+    assert list(stars(ce)) == ["minimum"] and stars(ce)["minimum"][0] == pytest.approx(-0.48, 0.02)
+    # the good rate from each start: the first ends in the local valley, the second in the global
+    good_from_first, good_from_second = mse_ax.lines[2], mse_ax.lines[4]
+    assert good_from_first.get_xdata()[-1] == pytest.approx(-1.25, abs=0.05)
+    assert good_from_second.get_xdata()[-1] == pytest.approx(2.77, abs=0.05)
 
 
 def test_landscape_overrides_and_bad_rates(tmp_path):
@@ -295,7 +333,7 @@ def test_landscape_overrides_and_bad_rates(tmp_path):
         path=tmp_path / "l.svg",
     )
     mse_ax = fig.axes[1]
-    assert [line.get_xdata()[0] for line in mse_ax.lines[1:]] == [0.5] * 3
+    assert [line.get_xdata()[0] for line in mse_ax.lines[1:]] == [0.5] * 3  # one start now
     assert "α = 2" in mse_ax.get_legend().get_texts()[2].get_text()
     assert "<svg" in (tmp_path / "l.svg").read_text()
     with pytest.raises(ValueError, match=r"three numbers .* got \(0.1, 0.2\)"):
@@ -346,15 +384,39 @@ def test_decision_grid_argmax_and_pm1_labels():
     assert {c for row in pm for c in row} <= {-1, 1}
 
 
-def test_decision_boundary_plot_draws_grid_and_points(moons_model, tmp_path):
+def test_decision_boundary_plot_draws_regions_boundary_points_and_legend(moons_model, tmp_path):
     model, X, y = moons_model
-    fig = plot_decision_boundary(model, X, y, resolution=10, path=tmp_path / "d.png")
+    fig = plot_decision_boundary(model, X, y, resolution=30, path=tmp_path / "d.png")
     ax = fig.axes[0]
-    points = ax.collections[-1]
-    assert points.get_offsets().tolist() == [[float(a), float(b)] for a, b in X]
-    assert points.get_array().tolist() == list(y)
-    assert len(ax.collections) >= 2  # the filled contour below the points
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["class 0", "class 1", "decision boundary"]
+    # the points of each class, in the colour the legend gives that class
+    scatters = [c for c in ax.collections if c.get_label() in ("class 0", "class 1")]
+    for points, label in zip(scatters, (0, 1)):
+        assert points.get_offsets().tolist() == [
+            [float(a), float(b)] for (a, b), t in zip(X, y) if t == label
+        ]
+    assert scatters[0].get_facecolor().tolist() != scatters[1].get_facecolor().tolist()
     assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_decision_boundary_is_the_smooth_zero_line_of_the_model(moons_model):
+    model, X, y = moons_model
+    fig = plot_decision_boundary(model, X, y, resolution=25)
+    ax = fig.axes[0]
+    xs, ys, _ = decision_grid(model, X, y, resolution=25)
+    lines = [c for c in ax.collections if c.get_label() not in ("class 0", "class 1")]
+    vertices = [
+        v for c in lines if hasattr(c, "get_paths") for p in c.get_paths() for v in p.vertices
+    ]
+    boundary = [v for v in vertices if xs[0] < v[0] < xs[-1] and ys[0] < v[1] < ys[-1]]
+    assert len(boundary) > 10
+    # interpolated between grid points (not a staircase of cell edges), and on the boundary:
+    # the model's output there is its threshold, 0.5 after the sigmoid
+    off_grid = [v for v in boundary if min(abs(v[0] - g) for g in xs) > 1e-9]
+    assert len(off_grid) > len(boundary) / 3
+    for vx, vy in boundary[:: max(1, len(boundary) // 15)]:
+        assert nn.predict(model, [[vx, vy]])[0] == pytest.approx(0.5, abs=0.02)
 
 
 @pytest.mark.parametrize(

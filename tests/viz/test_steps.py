@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, topological_order
-from viz.steps import BackwardStep, backward_steps, explain, forward_steps, names
+from viz.names import names
+from viz.steps import BackwardStep, backward_steps, explain, forward_steps
 
 UNARY = ("tanh", "sigmoid", "relu", "exp", "neg")
 BINARY = ("+", "*", "-", "/")
@@ -47,7 +48,7 @@ def final_pass_grads(root: Value, steps: list[BackwardStep]) -> dict[Value, floa
 
 def assert_matches_engine(make_root) -> list[BackwardStep]:
     replayed, reference = make_root(), make_root()
-    steps = list(backward_steps(replayed))
+    steps = list(backward_steps(replayed, constants=True))  # every edge, constants too
     reference.backward()
     grads = final_pass_grads(replayed, steps)
     order, ref_order = topological_order(replayed), topological_order(reference)
@@ -58,6 +59,8 @@ def assert_matches_engine(make_root) -> list[BackwardStep]:
         assert (0.0 + grads[node]).hex() == ref.grad.hex()
     edges = sum(len(n.parents) for n in order if n.op is not None)
     assert len(steps) == edges
+    skipped = sum(p.is_constant for n in order for p in n.parents)
+    assert len(list(backward_steps(replayed))) == edges - skipped
     return steps
 
 
@@ -100,16 +103,38 @@ def test_forward_lines_for_unary_and_nary_ops():
     x = Value(2.0, label="x")
     y = x**2 - 1 / x
     lines = [str(step) for step in forward_steps(y)]
-    assert "v2 = x**2 = 2.0000**2 = 4.0000" in lines
-    assert "v6 = -v5 = -(0.5000) = -0.5000" in lines
+    assert "v1 = x**2 = 2.0000**2 = 4.0000" in lines
+    assert "v4 = -v3 = -(0.5000) = -0.5000" in lines
+    assert "v3 = 1 * v2 = 1.0000 * 0.5000 = 0.5000" in lines  # the constant by its value
 
 
-def test_names_label_else_topological_position_root_is_L():
+def test_names_label_else_numbered_in_forward_order_root_is_L():
     x = Value(1.0, label="x")
     y = (x + 2.0) * x
-    assert [names(y)[n] for n in topological_order(y)] == ["x", "v2", "v3", "L"]
+    assert [names(y)[n] for n in topological_order(y)] == ["x", "2", "v1", "L"]
     y.label = "y"
     assert names(y)[y] == "y"
+
+
+def test_shared_labels_are_told_apart_in_forward_order():
+    a1, a2 = Value(1.0, label="a"), Value(2.0, label="a")
+    v = Value(3.0, label="v1")  # a label that looks like a generated name keeps it
+    y = (a1 * a2 + v) * Value(4.0)
+    got = names(y)
+    assert (got[a1], got[a2], got[v]) == ("a", "a#2", "v1")
+    assert sorted(got.values()) == ["L", "a", "a#2", "v1", "v2", "v3", "v4"]
+
+
+def test_steps_skip_constants_unless_asked():
+    w = Value(0.5, label="w")
+    loss = (w * 2.0 - 1.0) ** 2
+    default = list(backward_steps(loss))
+    every = list(backward_steps(loss, constants=True))
+    assert [s.parent_name for s in default] == ["v2", "v1", "w"]
+    skipped = [s for s in every if s.parent.is_constant]
+    assert [s.parent.data for s in skipped] == [-1.0, 2.0]
+    assert [s for s in every if not s.parent.is_constant] == default
+    assert "dL/d2" not in explain(loss) and "dL/d-1" not in explain(loss)
 
 
 def test_explain_has_both_passes():

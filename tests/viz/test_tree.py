@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
+from viz.names import names
+from viz.steps import backward_steps
 from viz.tree import iter_tree_lines, tree
 
 # ``viz.tree`` is also the name of the function exported by ``viz``; fetch the module itself.
@@ -29,10 +31,38 @@ def test_example_line_format():
     c.label = "c"
     c.backward()
     assert tree(c).splitlines() == [
-        "#1 * c  data=-6.0000  grad=1.0000",
-        "├── #2 leaf a  data=2.0000  grad=-3.0000",
-        "└── #3 leaf b  data=-3.0000  grad=2.0000",
+        "c  *  data=-6.0000  grad=1.0000",
+        "├── a  leaf  data=2.0000  grad=-3.0000",
+        "└── b  leaf  data=-3.0000  grad=2.0000",
     ]
+
+
+def test_names_are_the_steps_names_and_constants_show_their_value():
+    w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    loss = (w * x - 1.0) ** 2
+    assert tree(loss).splitlines() == [
+        "L  **2  data=0.0000  grad=0.0000",
+        "└── v2  +  data=0.0000  grad=0.0000",
+        "    ├── v1  *  data=1.0000  grad=0.0000",
+        "    │   ├── w  leaf  data=0.5000  grad=0.0000",
+        "    │   └── x  leaf  data=2.0000  grad=0.0000",
+        "    └── -1  constant",
+    ]
+    # the names in the tree are exactly those of the chain-rule lines
+    tree_names = set(re.findall(r"(\w+)  (?:[*+]|\*\*2|leaf)", tree(loss)))
+    step_names = {s.parent_name for s in backward_steps(loss)} | {"L"}
+    assert tree_names == step_names
+
+
+def test_displays_itself_in_a_repl_and_a_notebook():
+    x = Value(3.0, label="x")
+    text = tree(x * x)
+    assert isinstance(text, str)
+    assert repr(text) == str(text)  # at the prompt: the tree, not a quoted one-liner
+    html = text._repr_html_()
+    assert html.startswith("<pre") and "x  leaf" in html
+    hostile = Value(1.0, label="<b>&</b>")
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in tree(hostile)._repr_html_()
 
 
 def test_shared_node_printed_once_then_referenced():
@@ -42,28 +72,25 @@ def test_shared_node_printed_once_then_referenced():
     y = h + h * x  # diamond: h twice, x three times
     text = tree(y)
     lines = text.splitlines()
-    assert sum(line.count("#") - line.count("(see #") for line in lines) == len(
-        topological_order(y)
-    )
-    (x_line,) = [line for line in lines if "leaf x  data" in line]
-    x_id = re.search(r"#(\d+) leaf x", x_line).group(1)
-    assert text.count(f"(see #{x_id})") == 2
-    (h_line,) = [line for line in lines if "tanh h  data" in line]
-    h_id = re.search(r"#(\d+) tanh h", h_line).group(1)
-    assert text.count(f"(see #{h_id})") == 1
+    assert sum("data=" in line for line in lines) == len(topological_order(y))
+    (x_line,) = [line for line in lines if "x  leaf  data" in line]
+    assert text.count("x  (see above)") == 2
+    (h_line,) = [line for line in lines if "h  tanh  data" in line]
+    assert text.count("h  (see above)") == 1
     # the reference comes after the full line
-    assert text.index(h_line) < text.index(f"(see #{h_id})")
+    assert text.index(h_line) < text.index("h  (see above)")
+    assert text.index(x_line) < text.index("x  (see above)")
 
 
 def test_connectors_draw_a_tree():
     a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(3.0, label="c")
     y = (a + b) * c
     assert tree(y).splitlines() == [
-        "#1 *  data=9.0000  grad=0.0000",
-        "├── #2 +  data=3.0000  grad=0.0000",
-        "│   ├── #3 leaf a  data=1.0000  grad=0.0000",
-        "│   └── #4 leaf b  data=2.0000  grad=0.0000",
-        "└── #5 leaf c  data=3.0000  grad=0.0000",
+        "L  *  data=9.0000  grad=0.0000",
+        "├── v1  +  data=3.0000  grad=0.0000",
+        "│   ├── a  leaf  data=1.0000  grad=0.0000",
+        "│   └── b  leaf  data=2.0000  grad=0.0000",
+        "└── c  leaf  data=3.0000  grad=0.0000",
     ]
 
 
@@ -77,7 +104,7 @@ def test_max_depth_reports_hidden_nodes():
 
 
 def test_max_depth_zero_and_leaf_root():
-    assert tree(Value(1.0, label="x"), max_depth=0) == "#1 leaf x  data=1.0000  grad=0.0000"
+    assert tree(Value(1.0, label="x"), max_depth=0) == "x  leaf  data=1.0000  grad=0.0000"
     assert tree(_chain(1), max_depth=0).splitlines()[-1] == "… 2 more nodes"
 
 
@@ -98,7 +125,7 @@ def test_bad_arguments():
         tree(3.0)  # type: ignore[arg-type]
 
 
-def test_huge_chain_head_is_lazy(monkeypatch):
+def test_huge_chain_head_stops_printing(monkeypatch):
     y = _chain(100_000)
     visited = []
 
@@ -110,7 +137,8 @@ def test_huge_chain_head_is_lazy(monkeypatch):
     text = tree(y, max_lines=50)
     lines = text.splitlines()
     assert len(lines) == 51 and lines[-1] == "…"
-    assert len(visited) <= 51  # stopped walking: never touched the rest of the graph
+    # Naming the nodes walks the graph once; the drawing itself stops after 51 lines.
+    assert len(visited) <= 51
 
 
 def test_huge_chain_full_walk_has_no_recursion_limit():
@@ -126,16 +154,16 @@ def test_huge_chain_full_walk_has_no_recursion_limit():
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 10), st.integers(0, 10)), min_size=1, max_size=12))
-def test_every_node_gets_exactly_one_id(pairs):
+def test_every_node_is_shown_once_under_its_name(pairs):
     nodes = [Value(1.0, label="a"), Value(2.0, label="b")]
     for i, j in pairs:
         nodes.append(nodes[i % len(nodes)] + nodes[j % len(nodes)])
     root = nodes[-1]
-    text = tree(root)
-    ids = re.findall(r"^[│├└─ ]*#(\d+) ", text, flags=re.M)
-    assert [int(i) for i in ids] == list(range(1, len(topological_order(root)) + 1))
-    for ref in re.findall(r"\(see #(\d+)\)", text):
-        assert int(ref) <= len(ids)
+    text = tree(root, max_lines=None)
+    shown = re.findall(r"^[│├└─ ]*(\S+)  (?:\+|leaf)  data=", text, flags=re.M)
+    assert sorted(shown) == sorted(names(root).values())  # each node once, by its name
+    for ref in re.findall(r"^[│├└─ ]*(\S+)  \(see above\)", text, flags=re.M):
+        assert text.index(f"{ref}  (see above)") > text.index(f"{ref}  ")
 
 
 def test_default_line_limit_and_bounded_indentation():
@@ -147,7 +175,7 @@ def test_default_line_limit_and_bounded_indentation():
     assert len(head.splitlines()) == tree_module.DEFAULT_MAX_LINES + 1
     assert head.splitlines()[-1] == "…"
     full = tree(v, max_lines=None).splitlines()
-    # per step: the add, the mul, its constant 1.0 and a "(see #n)" for x; plus x itself once
+    # per step: the add, the mul, its constant 1 and a "(see above)" for x; plus x itself once
     assert len(full) == 4 * 3000 + 1
     # Below MAX_INDENT the indentation stops growing and the depth is written instead.
     assert max(len(line) for line in full) < 4 * tree_module.MAX_INDENT + 80
