@@ -384,7 +384,8 @@ _CSS = """
 .gradstep-stepper .gs-canvas { overflow: auto; border: 1px solid #ddd; background: #fff;
   border-radius: 6px; max-height: 70vh; }
 .gradstep-stepper[data-page] .gs-canvas { max-height: max(220px, calc(100vh - 175px)); }
-.gradstep-stepper .gs-canvas svg { display: block; }
+/* Jupyter styles every output svg with max-width: 100%; the zoom control decides here. */
+.gradstep-stepper .gs-canvas svg { display: block; max-width: none; height: auto; }
 .gradstep-stepper svg text { font-family: ui-monospace, Menlo, Consolas, monospace;
   font-size: 12px; fill: #222; }
 .gradstep-stepper .gs-node rect { fill: #f1f3f5; stroke: #868e96; stroke-width: 1.2; }

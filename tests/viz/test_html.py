@@ -423,9 +423,11 @@ def test_two_steppers_on_one_page_step_independently(driver, tmp_path: Path) -> 
     # Two displays of the same stepper too, as a notebook re-running a cell would show.
     fragments = [first._repr_html_(), second._repr_html_(), first._repr_html_()]
     page = tmp_path / "two.html"
+    # Jupyter's own stylesheet shrinks every output svg; the steppers must still zoom.
+    jupyter_css = "<style>.out svg { max-width: 100%; height: auto; }</style>"
     page.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
-        + "<hr>".join(fragments)
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'>{jupyter_css}</head><body>"
+        + "<hr>".join(f'<div class="out" style="width: 700px">{f}</div>' for f in fragments)
         + "</body></html>",
         encoding="utf-8",
     )
@@ -452,3 +454,8 @@ def test_two_steppers_on_one_page_step_independently(driver, tmp_path: Path) -> 
         assert len(s.find_elements(By.CSS_SELECTOR, '[aria-current="step"]')) == 1
     grads = [shown_grads(driver, s) for s in steppers]
     assert grads[0] != grads[2]  # the same graph, at different steps
+    # the zoom shown is the zoom drawn, whatever the page's CSS says about svg
+    for s in steppers:
+        svg = css(driver, ".gs-canvas svg", s)
+        drawn = driver.execute_script("return arguments[0].getBoundingClientRect().width", svg)
+        assert drawn == pytest.approx(float(svg.get_attribute("width")), abs=1)

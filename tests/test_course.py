@@ -1,0 +1,171 @@
+"""The course (docs/course): every chapter runs top to bottom in a real kernel, its checks
+accept the reference answers and, left blank, answer politely -- never with a traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.course_solutions import SOLUTIONS
+from tests.notebooks import displays, execute, kernel_dir
+from viz.course import EXERCISES, METADATA, check
+
+nbformat = pytest.importorskip("nbformat", reason="a test dependency: pip install -e '.[test]'")
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "docs" / "course"
+CHAPTERS = sorted(COURSE.glob("*.ipynb"))
+INDEX = ROOT / "docs" / "tutorial.md"
+
+
+def meta(cell) -> dict:
+    return cell.get("metadata", {}).get(METADATA, {})
+
+
+def load(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+@pytest.fixture(scope="module")
+def jupyter(tmp_path_factory) -> Path:
+    return kernel_dir(tmp_path_factory.mktemp("jupyter"))
+
+
+def verdicts(nb) -> dict[str, str]:
+    """Exercise id -> the text its check cell displayed."""
+    out = {}
+    for cell in nb.cells:
+        exercise_id = meta(cell).get("check")
+        if exercise_id:
+            texts = [d.get("text/plain", "") for d in displays(cell)]
+            assert len(texts) == 1, f"check {exercise_id} displayed {len(texts)} outputs"
+            out[exercise_id] = texts[0]
+    return out
+
+
+def errors(nb) -> list[str]:
+    return [
+        f"cell {i}: {o['ename']}: {o['evalue']}"
+        for i, cell in enumerate(nb.cells)
+        for o in cell.get("outputs", [])
+        if o.output_type == "error"
+    ]
+
+
+# --- how the course is stored -----------------------------------------------------------------
+
+
+def test_ten_chapters_in_order():
+    assert [p.name[:3] for p in CHAPTERS] == [f"{n:02d}_" for n in range(1, 11)]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_is_stored_clean_and_well_formed(path):
+    nb = load(path)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for cell in nb.cells:
+        if cell.cell_type == "code":  # the source of truth holds no outputs
+            assert cell.outputs == [] and cell.execution_count is None
+    # a title, some explanation, and exercises each followed by its check
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    number = int(path.name[:2])
+    assert nb.cells[0].source.startswith(f"# {number}. ")
+    ids = [meta(c)["exercise"] for c in nb.cells if "exercise" in meta(c)]
+    assert 1 <= len(ids) <= 2 and all(i.startswith(f"{number}.") for i in ids)
+    for i, cell in enumerate(nb.cells):
+        if "exercise" in meta(cell):
+            following = nb.cells[i + 1]
+            assert meta(following).get("check") == meta(cell)["exercise"]
+            assert re.fullmatch(rf'check\("{re.escape(meta(cell)["exercise"])}", \w+\)',
+                                following.source)  # fmt: skip
+
+
+def test_every_exercise_has_a_judge_and_a_reference_answer():
+    in_notebooks = {
+        meta(c)["exercise"] for path in CHAPTERS for c in load(path).cells if "exercise" in meta(c)
+    }
+    check("1.1", ...)  # loads the judges
+    assert in_notebooks == set(EXERCISES) == set(SOLUTIONS)
+
+
+# --- running it -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_with_reference_answers_is_right_everywhere(path, jupyter):
+    nb = load(path)
+    for cell in nb.cells:
+        if "exercise" in meta(cell):
+            cell.source = SOLUTIONS[meta(cell)["exercise"]].strip()
+    nb = execute(nb, jupyter, cwd=COURSE, timeout=60)
+    assert errors(nb) == []
+    said = verdicts(nb)
+    assert said and all(text.startswith("✓") for text in said.values()), said
+    for cell in nb.cells:  # every picture the docs take is there
+        name = meta(cell).get("picture")
+        if name:
+            mime = "image/svg+xml" if name.endswith(".svg") else "image/png"
+            assert any(mime in d for d in displays(cell)), f"{name} not produced"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_left_blank_runs_and_checks_say_not_answered(path, jupyter):
+    nb = execute(load(path), jupyter, cwd=COURSE, timeout=60)
+    assert errors(nb) == []  # nothing after an exercise depends on its answer
+    said = verdicts(nb)
+    assert said and all(t.startswith("…") and "not answered yet" in t for t in said.values())
+
+
+# --- the check helper ---------------------------------------------------------------------------
+
+
+def test_check_never_raises_and_explains_a_wrong_answer():
+    assert check("1.1", ...).ok is None
+    wrong = check("1.1", 0.25)  # that is Z, not A
+    assert wrong.ok is False and "that is Z" in str(wrong) and "Hint:" in repr(wrong)
+    kind = check("1.1", "0.56")
+    assert kind.ok is False and "expected a number, got str '0.56'" in repr(kind)
+    assert check("3.2", (1, 2, 3)).ok is False
+    assert check("nope", 1).ok is False and "known: 1.1, 1.2, 2.1" in repr(check("nope", 1))
+
+    def broken(*args):
+        raise ZeroDivisionError("oops")
+
+    crashed = check("2.1", broken)
+    assert crashed.ok is False and "your answer raised ZeroDivisionError: oops" in repr(crashed)
+
+    def forgot_return(w1, w2, b, x1, x2):
+        w1 * x1 + w2 * x2 + b
+
+    assert "did it forget a return?" in repr(check("2.1", forgot_return))
+
+
+def test_a_verdict_holds_no_answer_and_shows_itself():
+    blank = check("9.1", ...)
+    text = repr(blank) + blank._repr_html_()
+    from viz.exercises import _two_layer_gradients
+
+    truth = _two_layer_gradients()["layers.0.neurons.0.w.0"]
+    assert f"{truth:.4f}" not in text and f"{truth:.6f}" not in text
+    right = check("9.1", truth)
+    assert bool(right) and right._repr_html_().startswith('<div class="gradstep-verdict"')
+    assert not bool(blank)
+
+
+# --- the index --------------------------------------------------------------------------------
+
+
+def test_the_index_lists_every_chapter_and_only_pictures_the_course_makes():
+    text = INDEX.read_text(encoding="utf-8")
+    for path in CHAPTERS:
+        assert f"course/{path.name}" in text, path.name
+    made = {meta(c)["picture"] for p in CHAPTERS for c in load(p).cells if "picture" in meta(c)}
+    shown = set(re.findall(r"\]\(img/([^)]+)\)", text))
+    assert shown and shown <= made
+    for name in shown:
+        assert (ROOT / "docs" / "img" / name).stat().st_size > 1000
+    on_disk = {p.name for p in (ROOT / "docs" / "img").iterdir()}
+    assert on_disk <= made, f"pictures nobody makes: {on_disk - made}"

@@ -1,0 +1,521 @@
+"""The course's exercises: what each asks, its hint, and how an answer is judged.
+
+Each judge works out the truth with gradstep when it is called -- nothing here stores an
+answer. ``viz.course.check(id, answer)`` calls them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from autograd import Value
+
+from .course import NotAnswered, Unexpected, call, close, exercise, is_blank, number
+
+# --- 1. The perceptron ---------------------------------------------------------------------
+
+
+def _neuron(w: list[float], x: list[float], b: float) -> float:
+    z = sum((Value(wi) * xi for wi, xi in zip(w, x)), Value(b))
+    return z.sigmoid().data
+
+
+@exercise(
+    "1.1",
+    "Compute A = σ(w·x + b) for w = (0.5, -1.0), x = (2.0, 1.0), b = 0.25.",
+    "first Z = 0.5·2.0 + (-1.0)·1.0 + 0.25, then A = 1 / (1 + e^(-Z)).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer)
+    z = 0.5 * 2.0 - 1.0 * 1.0 + 0.25
+    want = _neuron([0.5, -1.0], [2.0, 1.0], 0.25)
+    if close(got, want, 1e-3):
+        return True, f"Z = {z:g}, so A = σ({z:g}) ≈ {want:.4f}."
+    if close(got, z, 1e-9):
+        return False, "that is Z, the weighted sum; the neuron's output is σ(Z)."
+    return False, f"{got:g} is not σ(Z) for this neuron."
+
+
+@exercise(
+    "1.2",
+    "Choose b so that a neuron with w = 1.5 outputs A = 0.5 for x = 2.",
+    "σ(Z) = 0.5 exactly when Z = 0, and here Z = 1.5·2 + b.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    b = number(answer, "a number (the bias)")
+    a = _neuron([1.5], [2.0], b)
+    if close(a, 0.5, 1e-9):
+        return True, f"with b = {b:g}, Z = 1.5·2 + b = 0 and σ(0) = 0.5: the switch sits at x = 2."
+    return False, f"with b = {b:g} the neuron outputs A = σ({3 + b:g}) = {a:.4f}, not 0.5."
+
+
+# --- 2. Forward propagation ------------------------------------------------------------------
+
+_FORWARD_CASES = [
+    (0.8, -1.2, 0.1, 1.5, -0.5),
+    (0.0, 0.0, 0.0, 3.0, -2.0),
+    (2.0, 1.0, -3.0, 0.5, 0.25),
+    (-1.5, 0.5, 2.0, -2.0, 4.0),
+    (10.0, -10.0, 0.5, 1.0, 1.0),
+]
+
+
+@exercise(
+    "2.1",
+    "Write forward(w1, w2, b, x1, x2) returning σ(w1·x1 + w2·x2 + b) with plain floats.",
+    "z = w1 * x1 + w2 * x2 + b, then return 1 / (1 + math.exp(-z)).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    for case in _FORWARD_CASES:
+        w1, w2, b, x1, x2 = case
+        want = _neuron([w1, w2], [x1, x2], b)
+        got = number(call(answer, *case), "your function to return a number")
+        if not close(got, want, 1e-9):
+            return False, f"forward{case} returned {got:g}; the neuron gives {want:.6g}."
+    return True, f"it matches gradstep's forward pass on all {len(_FORWARD_CASES)} inputs."
+
+
+@exercise(
+    "2.2",
+    "How many operation nodes does the forward pass of (x * x + x).tanh() compute?",
+    "count the operations: one for each of *, + and tanh (x itself is an input, not an op).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer, "a whole number")
+    x = Value(0.5)
+    ops = [v for v in _order((x * x + x).tanh()) if v.op is not None]
+    if got == len(ops):
+        symbols = ", ".join(v.op.symbol for v in ops)
+        return True, f"{len(ops)} operations: {symbols}; x is an input, used three times."
+    if got == len(ops) + 1:
+        return False, "that counts x too; x is an input, not an operation."
+    return False, f"{got:g} is not the number of operations."
+
+
+def _order(root: Value) -> list[Value]:
+    from autograd import topological_order
+
+    return topological_order(root)
+
+
+# --- 3. Loss and cost --------------------------------------------------------------------------
+
+
+@exercise(
+    "3.1",
+    "The squared-error cost J of predictions 0.7, 0.1, 0.4 for labels 1, 0, 0.",
+    "each loss is (A − y)²; the cost is their mean: add the three and divide by 3.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import mse
+
+    got = number(answer)
+    cost = mse([0.7, 0.1, 0.4], [1, 0, 0])
+    losses = [loss.data for loss in cost.parents]
+    if close(got, cost.data, 1e-6):
+        return True, f"the losses are {', '.join(f'{v:.2f}' for v in losses)}; their mean is J."
+    if close(got, sum(losses), 1e-6):
+        return False, "that is the sum of the losses; the cost is their mean."
+    return False, f"{got:g} is not the mean squared error of these predictions."
+
+
+@exercise(
+    "3.2",
+    "(loss of (A=0.8, y=1), cost of (0.8, 1) and (0.4, 0)) with the cross-entropy loss.",
+    "loss₁ = −log 0.8 (y = 1 keeps only the first term); loss₂ = −log(1 − 0.4); cost = mean.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import binary_cross_entropy
+
+    if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+        return False, f"expected a pair (loss, cost), got {answer!r}."
+    loss, cost = (number(v) for v in answer)
+    want = binary_cross_entropy([0.8, 0.4], [1, 0])
+    want_loss, want_cost = want.parents[0].data, want.data
+    if close(loss, want_loss, 1e-4) and close(cost, want_cost, 1e-4):
+        return True, f"one example: loss {want_loss:.4f}; the mean over both: cost {want_cost:.4f}."
+    if close(loss, want_cost, 1e-4) and close(cost, want_loss, 1e-4):
+        return False, "the two are swapped: the loss is one example's, the cost the mean."
+    if not close(loss, want_loss, 1e-4):
+        return False, f"the first example's loss is not {loss:g}."
+    return False, f"the loss is right, the cost {cost:g} is not the mean of the two losses."
+
+
+# --- 4. The plain difference -------------------------------------------------------------------
+
+
+@exercise(
+    "4.1",
+    "Two predictions, each at least 1 away from the label 1, with difference cost 0.",
+    "one prediction above 1 and one below, by the same amount: the errors cancel.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import difference
+
+    if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+        return False, f"expected a pair (p1, p2), got {answer!r}."
+    p1, p2 = (number(v) for v in answer)
+    cost = difference([p1, p2], [1, 1]).data
+    if min(abs(p1 - 1), abs(p2 - 1)) < 1:
+        return False, f"{p1:g} and {p2:g} are not both at least 1 away from the label 1."
+    if abs(cost) > 1e-12:
+        return False, f"their difference cost is {cost:g}, not 0."
+    return True, f"errors {p1 - 1:+g} and {p2 - 1:+g} cancel: cost 0, yet both are wrong."
+
+
+@exercise(
+    "4.2",
+    "dJ/dw of the difference cost of the linear neuron A = w·x + 1.78 on DESIGN_X.",
+    "J(w) = mean(w·xᵢ + b − yᵢ) is a straight line in w; its slope is mean(x).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    import autograd
+    from nn import difference
+
+    from .plots import DESIGN_B, DESIGN_X, DESIGN_Y
+
+    got = number(answer)
+    slopes = []
+    for w0 in (-2.0, 0.0, 3.0):  # any w gives the same slope: check a few
+        w = Value(w0)
+        cost = difference([w * x + DESIGN_B for x in DESIGN_X], DESIGN_Y)
+        (slope,) = autograd.grad(cost, [w])
+        slopes.append(slope)
+    if close(got, slopes[0], 1e-6):
+        return True, f"dJ/dw = mean(x) = {slopes[0]:.4f} at every w ({len(slopes)} checked)."
+    return False, f"{got:g} is not the slope; backprop gives the same value at every w."
+
+
+# --- 5. Squared error through a sigmoid --------------------------------------------------------
+
+
+@exercise(
+    "5.1",
+    "The largest value of σ′(Z) = σ(Z)·(1 − σ(Z)).",
+    "s·(1 − s) is a parabola in s with its top at s = 1/2, i.e. at Z = 0.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    import autograd
+
+    got = number(answer)
+    z = Value(0.0)
+    (top,) = autograd.grad(z.sigmoid(), [z])
+    if close(got, top, 1e-6):
+        return True, f"σ′(0) = σ(0)·(1 − σ(0)) = 0.5·0.5 = {top:g}: a sigmoid slows every gradient."
+    if close(got, 0.5, 1e-9):
+        return False, "0.5 is σ(0), the value; the question is about its slope σ′."
+    return False, f"{got:g} is not the largest slope of the sigmoid."
+
+
+@exercise(
+    "5.2",
+    "A start w0 from which 25 steps of descent with α = 15 reach the global minimum (≈ 2.77).",
+    "the barrier between the valleys is near w = 0.33: start to its right.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from .plots import DESIGN_X, DESIGN_Y, cost_curve, gradient_descent_path, local_minima
+
+    w0 = number(answer, "a number (the starting weight)")
+    ws = [i / 100 for i in range(-400, 501)]
+    costs = cost_curve("mse", DESIGN_X, DESIGN_Y, ws)
+    best = min(local_minima(ws, costs), key=lambda w: costs[ws.index(w)])
+    end, cost = gradient_descent_path("mse", DESIGN_X, DESIGN_Y, w0, 15.0, 25)[-1]
+    if abs(end - best) < 0.05:
+        return True, f"from w0 = {w0:g}, descent ends at w = {end:.2f} (J = {cost:.4f})."
+    return False, f"from w0 = {w0:g}, descent ends at w = {end:.2f}, not in the global valley."
+
+
+# --- 6. Cross-entropy ------------------------------------------------------------------------
+
+
+@exercise(
+    "6.1",
+    "dL/dw of the cross-entropy loss for x = 2, y = 1, w = 0.5, b = 0, by (A − y)·x.",
+    "A = σ(0.5·2 + 0) = σ(1); then multiply (A − 1) by x = 2.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    import autograd
+    from nn import binary_cross_entropy
+
+    got = number(answer)
+    w = Value(0.5)
+    a = (w * 2.0).sigmoid()
+    (want,) = autograd.grad(binary_cross_entropy([a], [1]), [w])
+    if close(got, want, 1e-4):
+        return True, f"(A − y)·x = ({a.data:.4f} − 1)·2 = {want:.4f}, the same as backward()."
+    if close(got, -want, 1e-4):
+        return False, "the sign is off: A < y here, so the gradient is negative (raise w)."
+    return False, f"{got:g} is not (A − y)·x for this example."
+
+
+@exercise(
+    "6.2",
+    "J''(2) of the cross-entropy cost on DESIGN_X, DESIGN_Y (bias 1.78), by autograd.grad twice.",
+    "w = Value(2.0); build J; dJ, = autograd.grad(J, [w], create_graph=True); then grad dJ.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    import autograd
+    from nn import binary_cross_entropy
+
+    from .plots import DESIGN_B, DESIGN_X, DESIGN_Y
+
+    got = number(answer)
+    w = Value(2.0)
+    cost = binary_cross_entropy([(w * x + DESIGN_B).sigmoid() for x in DESIGN_X], DESIGN_Y)
+    (first,) = autograd.grad(cost, [w], create_graph=True)
+    (want,) = autograd.grad(first, [w])
+    if close(got, want, 1e-6):
+        return True, f"J''(2) = {want:.4f} > 0, as everywhere on a convex cost."
+    if close(got, first.data, 1e-6):
+        return False, "that is the first derivative J'(2); differentiate it once more."
+    return False, f"{got:g} is not J''(2)."
+
+
+# --- 7. Gradient descent ---------------------------------------------------------------------
+
+
+def _moons_task() -> tuple[list[list[float]], list[int]]:
+    from nn import data
+
+    return data.moons(40, noise=0.2, seed=1)
+
+
+def _descend(
+    model: Any, X: Any, y: Any, alpha: float, epochs: int, zero_grad: bool = True
+) -> list[float]:
+    from nn import binary_cross_entropy
+
+    costs = []
+    for _ in range(epochs):
+        if zero_grad:
+            model.zero_grad()
+        cost = binary_cross_entropy([model(x) for x in X], y)
+        cost.backward()
+        for param in model.parameters():
+            param.data -= alpha * param.grad
+        costs.append(cost.data)
+    return costs
+
+
+@exercise(
+    "7.1",
+    "Write my_train(model, X, y, alpha, epochs): gradient descent on the cross-entropy cost.",
+    "each epoch: model.zero_grad(); J = nn.binary_cross_entropy([model(x) for x in X], y); "
+    "J.backward(); p.data -= alpha * p.grad for every p in model.parameters().",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import Perceptron
+
+    if not callable(answer):
+        raise Unexpected(f"expected your function my_train, got {type(answer).__name__}.")
+    if is_blank(answer):
+        raise NotAnswered("my_train is still blank: write its body.")
+    X, y = _moons_task()
+    theirs, ours = Perceptron(2, seed=0), Perceptron(2, seed=0)
+    costs = answer(theirs, X, y, 1.0, 5)
+    reference = _descend(ours, X, y, 1.0, 5)
+    forgetful = Perceptron(2, seed=0)
+    _descend(forgetful, X, y, 1.0, 5, zero_grad=False)
+    if all(
+        close(a.data, b.data, 1e-9) for a, b in zip(theirs.parameters(), forgetful.parameters())
+    ):
+        return False, (
+            "your loop never zeroes the gradients, so each backward() adds to the last "
+            "epoch's (chapter 8 shows what that does)."
+        )
+    for got, want in zip(theirs.parameters(), ours.parameters()):
+        if not close(got.data, want.data, 1e-9):
+            return False, (
+                f"after 5 epochs with α = 1, {got.label} is {got.data:.6f}; gradient descent "
+                f"gives {want.data:.6f}."
+            )
+    if not (isinstance(costs, list) and len(costs) == 5):
+        return False, "the parameters are right; now return the list of the 5 costs too."
+    if not all(close(number(a), b, 1e-9) for a, b in zip(costs, reference)):
+        return False, "the parameters are right, but the costs returned are not the costs."
+    return True, (
+        f"the same parameters as gradstep's loop; cost {reference[0]:.3f} → {reference[-1]:.3f}."
+    )
+
+
+@exercise(
+    "7.2",
+    "A learning rate for which 30 steps from Perceptron(2, seed=0) bring the cost below 0.31.",
+    "0.05 crawls and 50 jumps around: try values in between (the plot shows one that works).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import Perceptron
+
+    alpha = number(answer, "a number (the learning rate)")
+    if alpha <= 0:
+        return False, f"α = {alpha:g} would climb uphill (or stand still): it must be > 0."
+    costs = _descend(Perceptron(2, seed=0), *_moons_task(), alpha, 30)
+    final = costs[-1]
+    if final < 0.31:
+        return True, f"with α = {alpha:g} the cost falls from {costs[0]:.3f} to {final:.3f}."
+    wobbly = sum(b > a for a, b in itertools.pairwise(costs)) > 3
+    why = "it goes up and down: too large" if wobbly else "it falls too slowly: too small"
+    return False, f"with α = {alpha:g} the cost ends at {final:.3f}; {why}."
+
+
+# --- 8. Epochs and accumulation ----------------------------------------------------------------
+
+
+@exercise(
+    "8.1",
+    "[w1.grad, w2.grad, b.grad] after backward() on each of the 3 first examples' mse loss.",
+    "q.zero_grad() once, then for x, t in zip(X[:3], y[:3]): nn.mse([q(x)], [t]).backward().",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    import autograd
+    from nn import Perceptron, mse
+
+    if not (isinstance(answer, (list, tuple)) and len(answer) == 3):
+        return False, f"expected three numbers [w1.grad, w2.grad, b.grad], got {answer!r}."
+    got = [number(v) for v in answer]
+    X, y = _moons_task()
+    q = Perceptron(2, seed=0)
+    total = mse([q(x) for x in X[:3]], y[:3], reduction="sum")
+    want = autograd.grad(total, q.parameters())
+    if all(close(a, b, 1e-9) for a, b in zip(got, want)):
+        return True, "three backward() calls added up to the gradient of the summed loss."
+    last = autograd.grad(mse([q(X[2])], [y[2]]), q.parameters())
+    if all(close(a, b, 1e-9) for a, b in zip(got, last)):
+        return False, "those are the last example's gradients alone: do not reset in between."
+    mean = [g / 3 for g in want]
+    if all(close(a, b, 1e-9) for a, b in zip(got, mean)):
+        return False, "that is the gradient of the mean; the three calls add, they do not average."
+    return False, "these are not the accumulated gradients of the three losses."
+
+
+@exercise(
+    "8.2",
+    "A callback that stops fit at the first epoch improving the cost by less than 1e-4.",
+    "remember the previous cost (a list outside the function, or a default argument); "
+    "return False when previous − cost < 1e-4.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import SGD, Perceptron, fit
+
+    if not callable(answer):
+        raise Unexpected(f"expected your function my_callback, got {type(answer).__name__}.")
+    if is_blank(answer):
+        raise NotAnswered("my_callback is still blank: write its body.")
+    X, y = _moons_task()
+
+    def run(callback: Any, epochs: int) -> Any:
+        model = Perceptron(2, seed=0)
+        optimizer = SGD(model.parameters(), lr=5.0)
+        return fit(model, X, y, loss="binary_cross_entropy", optimizer=optimizer,
+                   epochs=epochs, callback=callback, progress=False)  # fmt: skip
+
+    full = run(None, 300).cost
+    flat = next((k + 1 for k in range(1, len(full)) if full[k - 1] - full[k] < 1e-4), len(full))
+    history = run(answer, 300)
+    if len(history) == flat:
+        return True, f"it stopped at epoch {flat}, the first that gained less than 1e-4."
+    if len(history) == 300:
+        return False, "training never stopped: return False (not None, not 0) to stop."
+    if len(history) <= 2:
+        return False, (
+            f"it stopped at epoch {len(history)}. If it keeps the costs of an earlier run "
+            "(a list outside the function), run its cell again to start afresh."
+        )
+    return False, f"it stopped at epoch {len(history)}; the cost first flattened at epoch {flat}."
+
+
+# --- 9. Backprop by hand -----------------------------------------------------------------------
+
+
+def _two_layer_gradients() -> dict[str, float]:
+    from nn import MLP, mse
+
+    net = MLP(2, [2, 1], activation="sigmoid", output="sigmoid", seed=0)
+    mse([net([1.0, -0.5])], [1]).backward()
+    return {name: p.grad for name, p in net.named_parameters()}
+
+
+@exercise(
+    "9.1",
+    "dL/dw for w = layers.0.neurons.0.w.0 in chapter 9's network, by the chain rule.",
+    "multiply 2(A2 − y) · A2(1 − A2) · W2₀ · A1₀(1 − A1₀) · x₀: one factor per step back.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer)
+    grads = _two_layer_gradients()
+    want = grads["layers.0.neurons.0.w.0"]
+    if close(got, want, 1e-4):
+        return True, f"{want:.6f}, exactly what backward() put in .grad."
+    if close(got, grads["layers.1.neurons.0.w.0"], 1e-4):
+        return False, "that is the output weight's gradient; go two nodes further back."
+    return False, f"{got:g} is not dL/dw for this weight."
+
+
+@exercise(
+    "9.2",
+    "dL/db for the output neuron's bias layers.1.neurons.0.b.",
+    "dZ2/db = 1, so it is dL/dZ2 = 2(A2 − y) · A2(1 − A2).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer)
+    want = _two_layer_gradients()["layers.1.neurons.0.b"]
+    if close(got, want, 1e-4):
+        return True, f"{want:.6f}: the bias gets dL/dZ2 itself, since dZ2/db = 1."
+    return False, f"{got:g} is not dL/db for the output bias."
+
+
+# --- 10. Deep networks -------------------------------------------------------------------------
+
+
+@exercise(
+    "10.1",
+    "A trained model with training accuracy 1.0 on nn.data.xor().",
+    "one hidden layer is enough: nn.MLP(2, [4, 1], activation='tanh', output='sigmoid'), "
+    "then nn.fit(...) with Adam(lr=0.1) for a few hundred epochs.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import Module, accuracy, data
+
+    if not isinstance(answer, Module):
+        raise Unexpected(f"expected a trained nn model, got {type(answer).__name__}.")
+    X, y = data.xor()
+    got = accuracy(answer, X, y)
+    if got == 1.0:
+        layers = len(getattr(answer, "layers", [answer]))
+        return True, f"4 out of 4, with {layers} layer{'s' if layers != 1 else ''}."
+    if not hasattr(answer, "layers") or len(answer.layers) < 2:
+        return False, f"accuracy {got:.0%}: one layer draws one line, and XOR needs two."
+    return False, f"accuracy {got:.0%}: train it longer, or with a larger learning rate."
+
+
+def _mean_gradients(activation: str) -> list[float]:
+    import statistics
+
+    from nn import MLP, binary_cross_entropy, data
+
+    net = MLP(2, [8] * 6 + [1], activation=activation, output="sigmoid", seed=0)
+    X, y = data.moons(20, seed=0)
+    binary_cross_entropy([net(x) for x in X], y).backward()
+    return [
+        statistics.fmean(abs(w.grad) for n in layer.neurons for w in n.w) for layer in net.layers
+    ]
+
+
+@exercise(
+    "10.2",
+    "An activation for which the first hidden layer's mean |grad| is ≥ 1/10 of the last's.",
+    "the sigmoid's slope is at most 0.25; which activation of the plot keeps a slope near 1?",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import ACTIVATIONS
+
+    if not isinstance(answer, str) or answer not in ACTIVATIONS:
+        raise Unexpected(f"expected one of {', '.join(map(repr, ACTIVATIONS))}, got {answer!r}.")
+    if answer == "step":
+        return False, "'step' has a derivative of 0: no gradient reaches any layer."
+    grads = _mean_gradients(answer)
+    ratio = grads[0] / grads[-2]
+    if ratio >= 0.1:
+        return True, f"with {answer} the first hidden layer gets {ratio:.2g}× the last one's."
+    return False, f"with {answer} the first hidden layer gets only {ratio:.2g}× the last one's."
