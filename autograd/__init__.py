@@ -12,6 +12,7 @@ Nothing here imports a third-party package.
 """
 
 from . import ops
+from ._clash import warn_if_mixed
 from .backprop import backward, grad, topological_order, zero_grad
 from .functional import dot, mean, sum
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
@@ -51,6 +52,9 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# HIPS autograd shares the import name: if its files landed in this folder, say so.
+warn_if_mixed(__file__)
 
 # Show errors as ``autograd.AnomalyError`` rather than by the private module they live in.
 for _name in ("AnomalyError", "GradcheckError"):

@@ -9,6 +9,7 @@ use exactly the rules of :mod:`autograd.ops`.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,6 +62,12 @@ def _toposort(root: Value, reset: bool) -> list[Value]:
     return order
 
 
+# A pass keeps its running totals in each node's ``_pass_grad`` slot. Two threads backpropagating
+# through graphs that share nodes (a model's weights) would write the same slots, so passes
+# take turns. Re-entrant: a custom derivative rule may itself call grad().
+_PASS_LOCK = threading.RLock()
+
+
 def _propagate(
     root: Value, seed: Any, create_graph: bool = False, into_grad: bool = False
 ) -> list[Value]:
@@ -68,6 +75,7 @@ def _propagate(
 
     With ``into_grad`` each node's total is also added to its ``.grad`` as soon as it is
     final -- when the walk reaches the node, every node that uses it has been processed.
+    The caller holds ``_PASS_LOCK`` until it has read the slots.
     """
     order = _toposort(root, reset=True)
     root._pass_grad = seed
@@ -81,7 +89,10 @@ def _propagate(
             continue
         parents = node._parents
         if create_graph:
-            for parent, d in zip(parents, op.derivative(*parents, node)):
+            derivatives = op.derivative(*parents, node)
+            if _wrong_arity(node, derivatives):
+                raise _arity_error(node, derivatives)
+            for parent, d in zip(parents, derivatives):
                 contribution = _graph_product(g, d)
                 if check:
                     _check_finite(node, parent, contribution)
@@ -89,20 +100,59 @@ def _propagate(
         elif len(parents) == 2 and not check:
             # The common binary case, unrolled: the same rule, without the generic loop.
             a, b = parents
-            da, db = op.derivative(a.data, b.data, node.data)
+            try:
+                da, db = op.derivative(a.data, b.data, node.data)
+            except (TypeError, ValueError):
+                derivatives = op.derivative(a.data, b.data, node.data)
+                if _wrong_arity(node, derivatives):
+                    raise _arity_error(node, derivatives) from None
+                raise
             a._pass_grad += g * da
             b._pass_grad += g * db
         elif len(parents) == 1 and not check:
             (a,) = parents
-            (da,) = op.derivative(a.data, node.data)
+            try:
+                (da,) = op.derivative(a.data, node.data)
+            except (TypeError, ValueError):
+                derivatives = op.derivative(a.data, node.data)
+                if _wrong_arity(node, derivatives):
+                    raise _arity_error(node, derivatives) from None
+                raise
             a._pass_grad += g * da
         else:
-            for parent, d in zip(parents, op.derivative(*[p.data for p in parents], node.data)):
+            derivatives = op.derivative(*[p.data for p in parents], node.data)
+            if _wrong_arity(node, derivatives):
+                raise _arity_error(node, derivatives)
+            for parent, d in zip(parents, derivatives):
                 contribution = g * d
                 if check:
                     _check_finite(node, parent, contribution)
                 parent._pass_grad += contribution
     return order
+
+
+def _wrong_arity(node: Value, derivatives: Any) -> bool:
+    """Whether a rule's result is not one derivative per input (checked for every node: a
+    tuple's length costs next to nothing, and a custom rule gets it wrong silently)."""
+    try:
+        return len(derivatives) != len(node._parents)
+    except TypeError:  # not a sequence at all (a bare float, say)
+        return True
+
+
+def _arity_error(node: Value, derivatives: Any) -> ValueError:
+    op = node._op
+    n = len(node._parents)
+    try:
+        got = f"{len(derivatives)} derivative{'s' if len(derivatives) != 1 else ''}"
+    except TypeError:
+        got = f"{type(derivatives).__name__} {derivatives!r}"
+    name = op.name if op is not None else "?"
+    return ValueError(
+        f"the derivative rule of {name!r} returned {got} for {n} input"
+        f"{'s' if n != 1 else ''}: it must return a tuple with one local derivative per "
+        f"input, in order"
+    )
 
 
 # With create_graph=True the gradients are themselves graphs, which a learner may draw; these
@@ -127,8 +177,9 @@ def _check_finite(node: Value, parent: Value, contribution: Any) -> None:
     value = contribution.data if isinstance(contribution, Value) else contribution
     if not math.isfinite(value):
         which = node._parents.index(parent)
+        name = node._op.name if node._op is not None else "?"
         raise AnomalyError(
-            f"backward of {node._op.name} (created at {site_of(node)}) sent a gradient of "
+            f"backward of {name} (created at {site_of(node)}) sent a gradient of "
             f"{value!r} to its input #{which} (data={parent.data!r})"
         )
 
@@ -142,7 +193,9 @@ def backward(root: Value, grad: Number = 1.0) -> None:
     >>> x.grad
     12.0
     """
-    _propagate(root, to_float(grad), into_grad=True)
+    seed = to_float(grad)
+    with _PASS_LOCK:
+        _propagate(root, seed, into_grad=True)
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False) -> list[Any]:
@@ -167,19 +220,20 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad() inputs must be Values; input #{i} is {type(x).__name__}")
-    order = _propagate(output, 1.0, create_graph)
-    reached = set(order)
-    result: list[Any] = []
-    for x in inputs:
-        g = x._pass_grad if x in reached else 0.0
-        if create_graph and not isinstance(g, Value):
-            g = Value(g)
-        result.append(g)
-    if create_graph:
-        # Drop the Values held in the scratch slots: a gradient graph refers back to the
-        # nodes, and leaving it there would make cycles that only the collector could free.
-        for node in order:
-            node._pass_grad = 0.0
+    with _PASS_LOCK:
+        order = _propagate(output, 1.0, create_graph)
+        reached = set(order)
+        result: list[Any] = []
+        for x in inputs:
+            g = x._pass_grad if x in reached else 0.0
+            if create_graph and not isinstance(g, Value):
+                g = Value(g)
+            result.append(g)
+        if create_graph:
+            # Drop the Values held in the scratch slots: a gradient graph refers back to the
+            # nodes, and leaving it there would make cycles that only the collector could free.
+            for node in order:
+                node._pass_grad = 0.0
     return result
 
 

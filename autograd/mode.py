@@ -6,12 +6,14 @@ Both are thread-local, so ``no_grad()`` in one thread never changes what another
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any, TypeVar
 
 __all__ = [
@@ -65,6 +67,8 @@ class _GradMode:
 
     def __call__(self, func: F) -> F:
         mode = type(self)
+        if inspect.isgeneratorfunction(func):
+            return _generator_in_mode(func, mode)  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -72,6 +76,38 @@ class _GradMode:
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+
+def _generator_in_mode(func: Callable[..., Any], mode: type[_GradMode]) -> Callable[..., Any]:
+    """Wrap a generator function so that *its* code runs in ``mode``, one step at a time.
+
+    Between two ``next()`` calls the caller runs in its own mode; an abandoned generator
+    leaves nothing switched (as PyTorch does for ``@torch.no_grad`` generators).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        generator = func(*args, **kwargs)
+        try:
+            with mode():
+                request = generator.send(None)
+            while True:
+                try:
+                    response = yield request
+                except GeneratorExit:
+                    with mode():
+                        generator.close()
+                    raise
+                except BaseException as error:  # thrown in by the caller: pass it on
+                    with mode():
+                        request = generator.throw(error)
+                else:
+                    with mode():
+                        request = generator.send(response)
+        except StopIteration as stop:
+            return stop.value
+
+    return wrapper
 
 
 class no_grad(_GradMode):
@@ -140,7 +176,7 @@ def register_library_code(package_file: str) -> None:
 
 def record_site(node: Any) -> None:
     """Remember the user's file:line that made ``node``: the first frame outside library code."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while (
         frame is not None
         and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in _LIBRARY_DIRS

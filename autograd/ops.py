@@ -12,7 +12,8 @@ node for its local derivatives) and on :class:`~autograd.Value` objects (``grad(
 create_graph=True)``, which is how second and third derivatives come out). There is no second
 copy of the math anywhere.
 
-Composites (subtraction, division) are built from these primitives by :class:`Value`.
+Subtraction is a composite, ``a + (-b)``, built by :class:`Value`; division is a primitive of
+its own so that it is exact over the whole float range.
 
 >>> MUL.derivative(2.0, 3.0, 6.0)   # d(a*b)/da = b, d(a*b)/db = a
 (3.0, 2.0)
@@ -34,6 +35,7 @@ __all__ = [
     "Op",
     "ADD",
     "MUL",
+    "DIV",
     "NEG",
     "POW",
     "EXP",
@@ -99,11 +101,16 @@ def _log(x: Any) -> Any:
 
 
 def _pow(x: Any, exponent: Any) -> Any:
-    """``x ** exponent`` for a derivative rule: a pole (0 ** negative) is +inf, not an error."""
+    """``x ** exponent`` for a derivative rule: a pole (0 ** negative) is +inf, not an error --
+    on floats and on Values alike, so every order of derivative agrees with the first."""
     if isinstance(x, (int, float)) and isinstance(exponent, (int, float)):
         if x == 0 and exponent < 0:
             return math.inf
         return checked_pow(x, exponent)
+    if _data(x) == 0 and _data(exponent) < 0:
+        from .value import pole  # value imports this module: import it when first needed
+
+        return pole(x, exponent)
     return x**exponent
 
 
@@ -182,6 +189,37 @@ def stable_sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
+def fsum(values: Any) -> float:
+    """The exactly rounded sum of ``values``; where the float range ends, what ``+`` gives.
+
+    ``math.fsum`` raises on an intermediate overflow and on ``inf + -inf``; a chain of ``+``
+    gives ``inf`` or ``nan`` there, and so does this (so ``sum`` and ``mean`` nodes fail the
+    way the binary graph would, and ``detect_anomaly`` can name them).
+
+    >>> fsum([0.1] * 10), fsum([1e308, 1e308]), fsum([math.inf, -math.inf])
+    (1.0, inf, nan)
+    """
+    values = list(values)
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        total = 0.0
+        for v in values:
+            total += v
+        return total
+
+
+def divide(a: float, b: float) -> float:
+    """``a / b``; dividing by zero raises an error that names both operands.
+
+    >>> divide(1e-309, 1e-309)
+    1.0
+    """
+    if b == 0:
+        raise ZeroDivisionError(f"division by zero: {a!r} / {b!r} (the divisor is zero)")
+    return a / b
+
+
 def _relu(x: float) -> float:
     return 0.0 if x <= 0 else x  # NaN is not <= 0, so it passes through
 
@@ -189,7 +227,7 @@ def _relu(x: float) -> float:
 def _dot(*xs: float) -> float:
     # Parents are (w_1..w_n, x_1..x_n) and optionally a trailing bias b.
     n = len(xs) // 2
-    return math.fsum([*map(operator.mul, xs[:n], xs[n : 2 * n]), *xs[2 * n :]])
+    return fsum([*map(operator.mul, xs[:n], xs[n : 2 * n]), *xs[2 * n :]])
 
 
 def _dot_derivative(*args: Any) -> tuple[Any, ...]:
@@ -203,6 +241,15 @@ def _dot_derivative(*args: Any) -> tuple[Any, ...]:
 
 ADD = Op("add", "+", operator.add, lambda a, b, out: (1.0, 1.0), "d(a+b)/da = 1, d(a+b)/db = 1")
 MUL = Op("mul", "*", operator.mul, lambda a, b, out: (b, a), "d(a*b)/da = b, d(a*b)/db = a")
+# d(a/b)/db = -a/b**2, written as -(a/b)/b: b**2 would underflow (or overflow) long before
+# the quotient does, so division is exact over the whole float range.
+DIV = Op(
+    "div",
+    "/",
+    divide,
+    lambda a, b, out: (1 / b, -out / b),
+    "d(a/b)/da = 1/b, d(a/b)/db = -(a/b)/b",
+)
 NEG = Op("neg", "-", operator.neg, lambda a, out: (-1.0,), "d(-a)/da = -1")
 POW = Op(
     "pow",
@@ -234,14 +281,14 @@ ABS = Op("abs", "abs", abs, lambda a, out: (_sign(a),), "d|a|/da = sign(a)  (0 a
 SUM = Op(
     "sum",
     "Σ",
-    lambda *xs: math.fsum(xs),
+    lambda *xs: fsum(xs),
     lambda *args: (1.0,) * (len(args) - 1),
     "d(a_1 + ... + a_n)/da_i = 1",
 )
 MEAN = Op(
     "mean",
     "mean",
-    lambda *xs: math.fsum(xs) / len(xs),
+    lambda *xs: fsum(xs) / len(xs),
     lambda *args: (1.0 / (len(args) - 1),) * (len(args) - 1),
     "d mean(a_1..a_n)/da_i = 1/n",
 )
@@ -273,5 +320,6 @@ def power(exponent: float) -> Op:
 
 #: The fixed primitives by name (``power(n)`` makes the constant-exponent family on demand).
 PRIMITIVES: dict[str, Op] = {
-    op.name: op for op in (ADD, MUL, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, ABS, SUM, MEAN, DOT)
+    op.name: op
+    for op in (ADD, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, ABS, SUM, MEAN, DOT)
 }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import numbers
-from html import escape
 from typing import Any, Union
 
 from . import ops
@@ -83,6 +82,7 @@ class Value:
     label: str
     _op: ops.Op | None
     _parents: tuple[Value, ...]
+    _pass_grad: Any  # a float, or a Value while grad(..., create_graph=True) runs
 
     def __init__(self, data: Any, label: str = "") -> None:
         self.data = to_float(data)
@@ -149,11 +149,12 @@ class Value:
     # --- binary operators ----------------------------------------------------------------
 
     def __add__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            other = _lift(other)
-            if other is NotImplemented:
+        right: Any = other
+        if right.__class__ is not Value:
+            right = _lift(right)
+            if right is NotImplemented:
                 return NotImplemented
-        return _node(ops.ADD.forward(self.data, other.data), (self, other), ops.ADD)
+        return _node(ops.ADD.forward(self.data, right.data), (self, right), ops.ADD)
 
     def __radd__(self, other: Number) -> Value:
         left = _lift(other)
@@ -162,11 +163,12 @@ class Value:
         return _node(ops.ADD.forward(left.data, self.data), (left, self), ops.ADD)
 
     def __mul__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            other = _lift(other)
-            if other is NotImplemented:
+        right: Any = other
+        if right.__class__ is not Value:
+            right = _lift(right)
+            if right is NotImplemented:
                 return NotImplemented
-        return _node(ops.MUL.forward(self.data, other.data), (self, other), ops.MUL)
+        return _node(ops.MUL.forward(self.data, right.data), (self, right), ops.MUL)
 
     def __rmul__(self, other: Number) -> Value:
         left = _lift(other)
@@ -192,29 +194,35 @@ class Value:
         return left + (-self)
 
     def __truediv__(self, other: Operand) -> Value:
-        # a / b is the composite a * b**-1.
-        if other.__class__ is not Value:
-            other = _lift(other)
-            if other is NotImplemented:
+        right: Any = other
+        if right.__class__ is not Value:
+            right = _lift(right)
+            if right is NotImplemented:
                 return NotImplemented
-        _check_divisor(self, other)
-        return self * other**-1.0
+        return _node(ops.DIV.forward(self.data, right.data), (self, right), ops.DIV)
 
     def __rtruediv__(self, other: Number) -> Value:
         left = _lift(other)
         if left is NotImplemented:
             return NotImplemented
-        _check_divisor(left, self)
-        return left * self**-1.0
+        return _node(ops.DIV.forward(left.data, self.data), (left, self), ops.DIV)
 
     def __pow__(self, other: Operand) -> Value:
         if other.__class__ is Value:
-            return _node(ops.POW.forward(self.data, other.data), (self, other), ops.POW)
+            try:
+                return _node(ops.POW.forward(self.data, other.data), (self, other), ops.POW)
+            except TypeError:
+                _check_data((self, other))
+                raise
         exponent = _lift(other)
         if exponent is NotImplemented:
             return NotImplemented
         op = ops.power(exponent.data)
-        return _node(op.forward(self.data), (self,), op)
+        try:
+            return _node(op.forward(self.data), (self,), op)
+        except TypeError:
+            _check_data((self,))
+            raise
 
     def __rpow__(self, other: Number) -> Value:
         base = _lift(other)
@@ -239,7 +247,11 @@ class Value:
         >>> Value(0.0).exp().data
         1.0
         """
-        return _node(ops.EXP.forward(self.data), (self,), ops.EXP)
+        try:
+            return _node(ops.EXP.forward(self.data), (self,), ops.EXP)
+        except TypeError:  # math.exp refuses what a bad assignment put in .data
+            _check_data((self,))
+            raise
 
     def log(self) -> Value:
         """Natural logarithm; a ValueError for inputs <= 0.
@@ -247,7 +259,11 @@ class Value:
         >>> Value(1.0).log().data
         0.0
         """
-        return _node(ops.LOG.forward(self.data), (self,), ops.LOG)
+        try:
+            return _node(ops.LOG.forward(self.data), (self,), ops.LOG)
+        except TypeError:  # math.log refuses what a bad assignment put in .data
+            _check_data((self,))
+            raise
 
     def tanh(self) -> Value:
         """Hyperbolic tangent, saturating at ±1 for large inputs.
@@ -255,7 +271,11 @@ class Value:
         >>> Value(0.0).tanh().data
         0.0
         """
-        return _node(ops.TANH.forward(self.data), (self,), ops.TANH)
+        try:
+            return _node(ops.TANH.forward(self.data), (self,), ops.TANH)
+        except TypeError:  # math.tanh refuses what a bad assignment put in .data
+            _check_data((self,))
+            raise
 
     def sigmoid(self) -> Value:
         """The logistic function ``1 / (1 + e**-x)``, computed without overflow.
@@ -263,7 +283,11 @@ class Value:
         >>> Value(0.0).sigmoid().data
         0.5
         """
-        return _node(ops.SIGMOID.forward(self.data), (self,), ops.SIGMOID)
+        try:
+            return _node(ops.SIGMOID.forward(self.data), (self,), ops.SIGMOID)
+        except TypeError:  # math.sigmoid refuses what a bad assignment put in .data
+            _check_data((self,))
+            raise
 
     def relu(self) -> Value:
         """``max(0, x)``; its derivative is taken as 0 at 0.
@@ -300,6 +324,80 @@ class Value:
         (True, 6.0)
         """
         return Value(self.data, self.label)
+
+    # --- plain-number conventions --------------------------------------------------------
+    # Comparisons and truth read the data: plain bools, not part of the graph (a comparison has
+    # no derivative). ``==`` is left alone on purpose: Values hash and compare by identity, so
+    # they work as dict keys and set members.
+
+    def item(self) -> float:
+        """The data as a plain float (as ``tensor.item()`` in PyTorch).
+
+        >>> Value(2.5).item()
+        2.5
+        """
+        return float(self.data)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats the data; an empty spec gives the repr.
+
+        >>> f"{Value(0.123456):.3f}"
+        '0.123'
+        """
+        return format(self.data, spec) if spec else repr(self)
+
+    def __bool__(self) -> bool:
+        """True when the data is not zero, as for a float (``if loss:``); not differentiable.
+
+        >>> bool(Value(0.0)), bool(Value(-2.0))
+        (False, True)
+        """
+        return bool(self.data)
+
+    def __lt__(self, other: Operand) -> bool:
+        """``<`` on the data, so ``max(values)`` and ``sorted(values)`` work; a plain bool.
+
+        >>> max([Value(1.0), Value(3.0), Value(2.0)]).data
+        3.0
+        """
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data < o
+
+    def __le__(self, other: Operand) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data <= o
+
+    def __gt__(self, other: Operand) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data > o
+
+    def __ge__(self, other: Operand) -> bool:
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data >= o
+
+    # Without __eq__ Python keeps identity hashing; say so explicitly for readers and linters.
+    __hash__ = object.__hash__
+
+
+def _compared(other: Any) -> Any:
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, numbers.Real):
+        return other
+    return NotImplemented
+
+
+def _check_data(values: tuple[Value, ...]) -> None:
+    """Raise a clear TypeError if an input's ``.data`` is not a number (a bad assignment)."""
+    for v in values:
+        if not isinstance(v.data, numbers.Real):
+            name = f"{v.label}.data" if v.label else ".data of an input"
+            held = f"a Value ({v.data!r})" if isinstance(v.data, Value) else describe(v.data)
+            raise TypeError(
+                f"{name} holds {held}, not a number. Assign numbers to .data: "
+                "w.data -= lr * w.grad (w.grad is a float), not w.data = w.data - lr * w "
+                "(that builds a Value)"
+            )
 
 
 class Constant(Value):
@@ -345,18 +443,15 @@ def _lift(x: Any) -> Any:
     return out
 
 
-def _check_divisor(numerator: Value, divisor: Value) -> None:
-    if divisor.data == 0:
-        raise ZeroDivisionError(
-            f"division by zero: {numerator.data!r} / {divisor.data!r} (the divisor is zero)"
-        )
-
-
 _new = object.__new__
 
 
 def _node(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     """Make the output node of ``op``; under ``no_grad`` it is a leaf (no parents kept)."""
+    if data.__class__ is not float:
+        # Only a bad assignment to some input's .data (say, a Value) gets here with a non-float.
+        _check_data(parents)
+        data = float(data)
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -376,6 +471,18 @@ def _node(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
                 f"{tuple(p.data for p in parents)!r} (created at {site_of(out)})"
             )
     return out
+
+
+def pole(x: Any, exponent: Any) -> Value:
+    """``x ** exponent`` at a pole (x = 0, exponent < 0): ``inf``, recorded like any power.
+
+    Derivative rules reach here with ``create_graph=True`` (d/dx x**0.5 at 0 is 0.5·0**-0.5):
+    first order gives inf there, so every order does, instead of raising.
+    """
+    base = _lift(x)
+    if isinstance(exponent, Value):
+        return _node(math.inf, (base, exponent), ops.POW)
+    return _node(math.inf, (base,), ops.power(exponent))
 
 
 def apply(op: ops.Op, *inputs: Operand) -> Value:
@@ -400,6 +507,8 @@ def _as_value(x: Any) -> Value:
 def _card(v: Value) -> str:
     # Inline styles only: a notebook output has no stylesheet of ours. Everything the user
     # wrote (the label) is escaped; numbers are shown short, with the exact repr on hover.
+    from html import escape  # only a notebook asks for this: keep it off the import path
+
     kind = "constant" if v.is_constant else ("leaf" if v._op is None else f"op {v._op.symbol}")
     cells = [
         ("", escape(v.label) if v.label else "<i>no label</i>"),

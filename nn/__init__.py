@@ -13,6 +13,7 @@ the same thing, layer after layer.
 5
 """
 
+import autograd._required  # noqa: F401  (first: is 'autograd' gradstep's engine?)
 from autograd import register_library_code
 
 from . import data, losses, optim

@@ -357,7 +357,7 @@ def _class_index(name: str, y: Any, i: int, k: int) -> int:
             f"{name}() takes integer class indices as targets; "
             f"target #{i} is {type(y).__name__} {y!r}"
         )
-    if not 0 <= y < k:
+    if not 0 <= int(y) < k:
         raise ValueError(
             f"{name}() needs class indices in [0, {k}) for {k} classes; target #{i} is {y!r}"
         )

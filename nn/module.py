@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from autograd import Value
@@ -40,7 +42,27 @@ class Module:
     # --- parameters ---------------------------------------------------------------------
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
-        """Every parameter with a stable, readable name like ``layers.0.neurons.3.w.1``."""
+        """Every parameter with a stable, readable name like ``layers.0.neurons.3.w.1``.
+
+        A parameter shared by two sub-modules is listed once, under its first name, so an
+        optimizer never updates it twice.
+
+        >>> from nn import Neuron
+        >>> a, b = Neuron(1, seed=0), Neuron(1, seed=1)
+        >>> b.w = a.w                   # tie the weights
+        >>> class Pair(Module):
+        ...     def __init__(self):
+        ...         self.first, self.second = a, b
+        >>> [name for name, _ in Pair().named_parameters()]
+        ['first.w.0', 'first.b', 'second.b']
+        """
+        seen: set[Value] = set()
+        for name, p in self._all_parameters(prefix):
+            if p not in seen:
+                seen.add(p)
+                yield name, p
+
+    def _all_parameters(self, prefix: str) -> Iterator[tuple[str, Value]]:
         for attr, item in vars(self).items():
             if attr.startswith("_"):
                 continue
@@ -102,7 +124,26 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define config()")
 
     def __call__(self, x: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} does not define __call__()")
+        """Run the model: calls ``forward(x)``, as in PyTorch, when the class defines it.
+
+        >>> from autograd import Value
+        >>> class Double(Module):
+        ...     def __init__(self):
+        ...         self.k = Value(2.0)
+        ...     def forward(self, x):
+        ...         return self.k * x
+        >>> Double()(3.0).data
+        6.0
+        >>> Double()
+        Double(1 parameter)
+        """
+        forward = getattr(self, "forward", None)
+        if forward is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} defines neither forward() nor __call__(): "
+                "define forward(self, x) to say what the model computes"
+            )
+        return forward(x)
 
     # --- state ----------------------------------------------------------------------------
 
@@ -158,15 +199,23 @@ class Module:
         >>> twin([0.5, -1.0]).data == model([0.5, -1.0]).data
         True
         """
+        state = self.state_dict()
+        for name, value in state.items():
+            if not math.isfinite(value):
+                raise ValueError(
+                    f"parameter {name!r} is {value!r}: a model with non-finite parameters is "
+                    f"not saved, and {os.fspath(path)!r} was left as it was (training "
+                    "diverged? a smaller learning rate, or detect_anomaly(), finds where)"
+                )
         document = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "model": type(self).__name__,
             "config": self.config(),
-            "parameters": self.state_dict(),
+            "parameters": state,
         }
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(document, f, indent=1, allow_nan=False)
+        text = json.dumps(document, indent=1, allow_nan=False)  # fails before any file is touched
+        _write_atomically(Path(path), text)
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Load parameters saved by :meth:`save` into this model, after checking the file.
@@ -174,32 +223,47 @@ class Module:
         A file that is not valid JSON, is not a gradstep model, describes another
         architecture, or holds non-finite numbers raises ValueError; the model is unchanged.
         """
+        where = os.fspath(path)
         try:
             with open(path, encoding="utf-8") as f:
                 document = json.load(f, parse_constant=_reject_constant)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{os.fspath(path)!r} is not valid JSON: {e}") from None
         except UnicodeDecodeError as e:
-            raise ValueError(f"{os.fspath(path)!r} is not a text file: {e}") from None
+            raise ValueError(f"{where!r} is not a text file: {e}") from None
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{where!r} is not valid JSON: {e}") from None
+        except RecursionError:
+            raise ValueError(
+                f"{where!r} is not a model file: its JSON is nested too deeply"
+            ) from None
+        except ValueError as e:  # a number too long for Python, NaN/Infinity, ...
+            raise ValueError(f"{where!r} is not a valid model file: {_shorten(str(e))}") from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise ValueError(f"{os.fspath(path)!r} is not a gradstep model file")
+            raise ValueError(f"{where!r} is not a gradstep model file")
         if document.get("version") != FORMAT_VERSION:
             raise ValueError(
-                f"{os.fspath(path)!r} has format version {document.get('version')!r}; "
+                f"{where!r} has format version {_shorten(repr(document.get('version')))}; "
                 f"this gradstep reads version {FORMAT_VERSION}"
             )
         kind, config = document.get("model"), document.get("config")
         if kind != type(self).__name__ or _architecture(config) != _architecture(self.config()):
             raise ValueError(
-                f"{os.fspath(path)!r} holds a {kind} with {config}, "
+                f"{where!r} holds a {_shorten(str(kind))} with {_shorten(repr(config))}, "
                 f"but this model is a {type(self).__name__} with {self.config()}"
             )
-        self.load_state_dict(document.get("parameters"))
+        parameters = document.get("parameters")
+        if not isinstance(parameters, dict):
+            raise ValueError(f"{where!r} has no parameters (a JSON object of name -> number)")
+        self.load_state_dict(parameters)
 
     # --- display --------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        try:
+            config = self.config()
+        except NotImplementedError:  # a model of your own without config(): say its size
+            n = self.num_parameters()
+            return f"{type(self).__name__}({n} parameter{'s' if n != 1 else ''})"
+        args = ", ".join(f"{k}={v!r}" for k, v in config.items())
         return f"{type(self).__name__}({args})"
 
 
@@ -207,7 +271,7 @@ def _named(item: Any, name: str) -> Iterator[tuple[str, Value]]:
     if isinstance(item, Value):
         yield name, item
     elif isinstance(item, Module):
-        yield from item.named_parameters(name + ".")
+        yield from item._all_parameters(name + ".")
     elif isinstance(item, (list, tuple)):
         for i, sub in enumerate(item):
             yield from _named(sub, f"{name}.{i}")
@@ -233,6 +297,41 @@ def _few(names: list[str]) -> str:
         return "none"
     shown = ", ".join(repr(n) for n in names[:3])
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters: an error message never carries a whole file."""
+    return text if len(text) <= limit else f"{text[: limit - 30]}… ({len(text):,} characters)"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a crash leaves the old file or the new one, whole.
+
+    The text goes to a new file beside it, is flushed to disk, then renamed over ``path``
+    (an atomic step on POSIX and Windows).
+    """
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    # 0o666 and the umask, like open(path, "w") -- not mkstemp's private 0o600.
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable where the platform allows it
+        folder = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(folder)
+    except OSError:
+        pass
+    finally:
+        os.close(folder)
 
 
 def _reject_constant(name: str) -> None:

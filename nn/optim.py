@@ -145,6 +145,8 @@ class Optimizer(ABC):
 
     hyperparameters: ClassVar[tuple[str, ...]] = ("lr",)
     buffers: ClassVar[tuple[str, ...]] = ()
+    #: Buffers that can never be negative (Adam's running mean of squared gradients).
+    non_negative_buffers: ClassVar[tuple[str, ...]] = ()
 
     lr = _Hyper(_positive)
 
@@ -265,8 +267,16 @@ class Optimizer(ABC):
                 buffers[name] = [
                     _real(f"state_dict[{name!r}][{i}]", v) for i, v in enumerate(values)
                 ]
-            except TypeError as error:
+            except (TypeError, OverflowError) as error:
                 raise ValueError(str(error)) from None
+            for i, v in enumerate(buffers[name]):
+                if not math.isfinite(v):
+                    raise ValueError(f"state_dict[{name!r}][{i}] must be finite, got {v!r}")
+                if name in self.non_negative_buffers and v < 0:
+                    raise ValueError(
+                        f"state_dict[{name!r}][{i}] is a running mean of squares and cannot "
+                        f"be negative, got {v!r}"
+                    )
 
         # Everything is valid: only now change the optimizer.
         for name, value in hyper.items():
@@ -346,6 +356,7 @@ class Adam(Optimizer):
 
     hyperparameters = ("lr", "betas", "eps", "weight_decay")
     buffers = ("m", "v")
+    non_negative_buffers = ("v",)
 
     betas = _Hyper(_betas)
     eps = _Hyper(_positive)

@@ -25,6 +25,7 @@ from autograd import Value
 
 from .display import history_card
 from .losses import (
+    LOSSES,
     bce_with_logits,
     binary_cross_entropy,
     cross_entropy,
@@ -93,6 +94,8 @@ def _scores(output: Any) -> list[float]:
 
 
 def _label_kind(y: Sequence[Any]) -> str | None:
+    if any(isinstance(v, (list, tuple)) for v in y):
+        return None  # several numbers per example: regression
     values = set(y)
     if values <= {0, 1}:
         return "01"
@@ -276,15 +279,13 @@ def fit(
     (3, True)
     """
     X, y = _check_data(X, y, getattr(model, "nin", None))
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
-    ):
-        raise ValueError(f"batch_size must be None or an int >= 1, got {batch_size!r}")
+    epochs = _whole(epochs, "epochs")
+    if batch_size is not None:
+        batch_size = _whole(batch_size, "batch_size", "None or an int")
     if not (isinstance(l2_alpha, (int, float)) and math.isfinite(l2_alpha) and l2_alpha >= 0):
         raise ValueError(f"l2_alpha must be a finite number >= 0, got {l2_alpha!r}")
     loss_fn = get_loss(loss)
+    _check_targets_fit(model, X, y, loss_fn)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=0.1)
     params = model.parameters()
@@ -334,6 +335,36 @@ def fit(
         if hasattr(bar, "close"):
             bar.close()
     return history
+
+
+def _whole(value: Any, name: str, accepted: str = "an int") -> int:
+    """``value`` as an int >= 1: ints and NumPy integers pass, bools and floats do not."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be {accepted} >= 1, got {value!r}")
+    return int(value)
+
+
+def _check_targets_fit(model: Module, X: list[list[float]], y: list[Any], loss_fn: Any) -> None:
+    """Refuse, before training, targets the model or the loss cannot learn from."""
+    builtin = loss_fn in LOSSES.values()
+    for i, t in enumerate(y):
+        if builtin and isinstance(t, (list, tuple)):
+            raise ValueError(
+                f"target #{i} is a list {t!r}: the built-in losses take one number per "
+                "example (a class index for cross_entropy); give a loss function of your own "
+                "for several targets per example"
+            )
+    if _label_kind(y) != "classes":
+        return
+    classes = max(y) + 1
+    with autograd.no_grad():
+        outputs = len(_scores(model(X[0])))
+    if outputs < classes:
+        raise ValueError(
+            f"the labels run from 0 to {classes - 1} ({classes} classes), but the model has "
+            f"{outputs} output{'s' if outputs != 1 else ''}: give it {classes} outputs "
+            "(one score per class) and use loss='cross_entropy'"
+        )
 
 
 def _in_notebook() -> bool:

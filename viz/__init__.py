@@ -15,6 +15,7 @@ Importing viz is instant: graphviz and matplotlib are imported only by the funct
 draw with them.
 """
 
+import autograd._required  # noqa: F401  (first: is 'autograd' gradstep's engine?)
 from autograd import register_library_code
 
 from . import plots

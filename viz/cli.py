@@ -12,6 +12,7 @@ boundary (PNG).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -201,6 +202,40 @@ def missing_picture_packages() -> list[str]:
     return missing
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gradstep")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        import autograd
+
+        return autograd.__version__
+
+
+def _at_least(minimum: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gradstep`` command line (``gradstep demo --help`` lists the options).
 
@@ -210,28 +245,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     SystemExit: 2
     """
     parser = argparse.ArgumentParser(prog="gradstep", description="See backprop at work.")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"gradstep {_version()} (Python {sys.version.split()[0]})",
+    )
     sub = parser.add_subparsers(dest="command")
     d = sub.add_parser("demo", help="train a perceptron and an MLP, epoch by epoch")
     d.add_argument("--dataset", choices=DATASETS, default="moons", help="data for act 3")
-    d.add_argument("--epochs", type=int, default=100, help="epochs for act 3 (default 100)")
-    d.add_argument("--lr", type=float, default=0.05, help="Adam learning rate (default 0.05)")
-    d.add_argument("--seed", type=int, default=0, help="seed for data and weights (default 0)")
-    d.add_argument("-n", type=int, default=100, help="number of points (default 100)")
+    d.add_argument(
+        "--epochs", type=_at_least(1), default=100, help="epochs for act 3 (default 100)"
+    )
+    d.add_argument(
+        "--lr", type=_positive_float, default=0.05, help="Adam learning rate (default 0.05)"
+    )
+    d.add_argument(
+        "--seed", type=_at_least(0), default=0, help="seed for data and weights (default 0)"
+    )
+    d.add_argument("-n", type=_at_least(4), default=100, help="number of points (default 100)")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
     d.add_argument("--out", metavar="DIR", help="also write the pictures (SVG, HTML, PNG) here")
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "demo")  # the demo is the main job: `gradstep` alone runs it
     args = parser.parse_args(argv)
     missing = missing_picture_packages() if args.out else []
     if missing:  # say so before training, not after
-        parser.error(
+        d.error(
             f"--out needs {', '.join(missing)} for the pictures; "
             'install them with: pip install "gradstep[viz]"  (or pip install -e ".[viz]")'
-        )
-    if args.epochs < 1 or args.n < 4 or not args.lr > 0:
-        parser.error(
-            f"need --epochs >= 1, -n >= 4 and --lr > 0; got {args.epochs}, {args.n}, {args.lr}"
         )
     demo(
         args.dataset,

@@ -86,7 +86,7 @@ def _(answer: Any) -> tuple[bool, str]:
     x = Value(0.5)
     ops = [v for v in _order((x * x + x).tanh()) if v.op is not None]
     if got == len(ops):
-        symbols = ", ".join(v.op.symbol for v in ops)
+        symbols = ", ".join(v.op.symbol for v in ops if v.op is not None)
         return True, f"{len(ops)} operations: {symbols}; x is an input, used three times."
     if got == len(ops) + 1:
         return False, "that counts x too; x is an input, not an operation."

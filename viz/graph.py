@@ -708,6 +708,79 @@ def _digraph_class() -> type[graphviz.Digraph]:
 
         _repr_image_svg_xml = _repr_svg_
 
+        # graphviz's own pipe/render/view run the system `dot` by name and fail without it
+        # (micrograd's draw_dot classic); these go through gradstep's renderer lookup.
+
+        def pipe(
+            self,
+            format: str | None = None,
+            *,
+            encoding: str | None = None,
+            quiet: bool = False,
+            **unsupported: Any,
+        ) -> bytes | str:
+            """The drawing rendered to ``format`` (default ``self.format``), as bytes or text."""
+            _refuse(unsupported, "pipe")
+            fmt = format or self.format
+            if fmt == "pdf":
+                data = _pdf(self.source, self._gradstep_renderer, RENDER_TIMEOUT)
+            else:
+                data = _run(self.source, fmt, self._gradstep_renderer)
+            return data.decode(encoding) if encoding else data
+
+        def render(
+            self,
+            filename: str | os.PathLike[str] | None = None,
+            directory: str | os.PathLike[str] | None = None,
+            view: bool = False,
+            cleanup: bool = False,
+            format: str | None = None,
+            quiet: bool = False,
+            quiet_view: bool = False,
+            *,
+            outfile: str | os.PathLike[str] | None = None,
+            **unsupported: Any,
+        ) -> str:
+            """Save the DOT source and the rendering, as ``graphviz`` does; returns its path.
+
+            ``outfile="graph.svg"`` names the rendering (its suffix is the format); otherwise
+            it is ``<directory>/<filename>.<format>`` beside the source ``<filename>``.
+            """
+            _refuse(unsupported, "render")
+            if outfile is not None:
+                out = Path(outfile)
+                fmt = format or out.suffix.lstrip(".").lower() or self.format
+                source_path = out.with_suffix(".gv")
+            else:
+                folder = Path(directory if directory is not None else self.directory or ".")
+                source_path = folder / (filename or self.filename)
+                fmt = format or self.format
+                out = source_path.with_name(f"{source_path.name}.{fmt}")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            source_path.write_text(self.source, encoding=self.encoding)
+            data = self.pipe(format=fmt)
+            out.write_bytes(data if isinstance(data, bytes) else data.encode())
+            if cleanup:
+                source_path.unlink()
+            if view:
+                import graphviz
+
+                graphviz.view(out, quiet=quiet_view)
+            return os.fspath(out)
+
+        def view(
+            self,
+            filename: str | os.PathLike[str] | None = None,
+            directory: str | os.PathLike[str] | None = None,
+            cleanup: bool = False,
+            quiet: bool = False,
+            quiet_view: bool = False,
+        ) -> str:
+            """Render and open the result in the system's viewer."""
+            return self.render(
+                filename, directory, view=True, cleanup=cleanup, quiet_view=quiet_view
+            )
+
         def _repr_mimebundle_(
             self,
             include: Iterable[str] | None = None,
@@ -722,6 +795,15 @@ def _digraph_class() -> type[graphviz.Digraph]:
             return {mime: self._repr_svg_()}
 
     return GradstepDigraph
+
+
+def _refuse(unsupported: dict[str, Any], method: str) -> None:
+    given = sorted(k for k, v in unsupported.items() if v is not None)
+    if given:
+        raise TypeError(
+            f"{method}() of a gradstep drawing renders with gradstep's own lookup (see "
+            f"viz.graph.find_renderer); it does not take {', '.join(given)}"
+        )
 
 
 def draw(

@@ -31,7 +31,7 @@ from typing import Any
 
 from autograd import Value, topological_order
 
-from .names import names
+from .names import names, printable
 from .steps import backward_steps, forward_steps
 from .tree import format_number
 
@@ -55,7 +55,7 @@ _UID = "<UID>"
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(printable(text), quote=True)
 
 
 def _short(text: str, limit: int) -> str:

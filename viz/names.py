@@ -19,7 +19,19 @@ from __future__ import annotations
 
 from autograd import Value, topological_order
 
-__all__ = ["names", "constant_text"]
+__all__ = ["names", "constant_text", "printable"]
+
+
+def printable(text: str) -> str:
+    r"""``text`` with lone surrogates written out as ``\udXXX``: no encoding can carry them,
+    so a label holding one would make a page unwritable and a tree unprintable.
+
+    >>> printable("a\ud800b")
+    'a\\ud800b'
+    """
+    if text.isascii():
+        return text
+    return "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
 def constant_text(x: float) -> str:
@@ -65,9 +77,9 @@ def names(
     # Labels first, so that a generated name never takes a label's place.
     for node in order:
         if node.is_constant:
-            out[node] = node.label or constant_text(node.data)
+            out[node] = printable(node.label) or constant_text(node.data)
         elif node.label:
-            out[node] = unique(node.label)
+            out[node] = unique(printable(node.label))
             taken.add(out[node])
     if root not in out:
         out[root] = unique(output_name)

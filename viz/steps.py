@@ -35,7 +35,7 @@ __all__ = ["BackwardStep", "ForwardStep", "backward_steps", "forward_steps", "ex
 #: Longest list of terms a Σ / mean line shows before eliding the middle with ``…``.
 MAX_TERMS = 6
 
-_INFIX = {"add", "mul", "pow"}
+_INFIX = {"add", "mul", "div", "pow"}
 
 
 def _num(x: float) -> str:

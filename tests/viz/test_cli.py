@@ -44,12 +44,37 @@ def test_command_line_entry_point():
     assert "epoch    2" in proc.stdout
 
 
-def test_bad_arguments_are_refused(capsys):
-    with pytest.raises(SystemExit):
-        main(["demo", "--epochs", "0"])
-    assert "need --epochs >= 1" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["demo", "--dataset", "spiral"])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["demo", "--epochs", "0"], "argument --epochs: must be at least 1, got 0"),
+        (["demo", "--epochs", "x"], "argument --epochs: expected a whole number, got 'x'"),
+        (["demo", "--lr", "inf"], "argument --lr: must be a finite number > 0, got inf"),
+        (["demo", "--lr", "nan"], "argument --lr: must be a finite number > 0, got nan"),
+        (["demo", "--lr", "-1"], "argument --lr: must be a finite number > 0, got -1"),
+        (["demo", "-n", "3"], "argument -n: must be at least 4, got 3"),
+        (["demo", "--seed", "-2"], "argument --seed: must be at least 0, got -2"),
+        (["--lr", "0"], "argument --lr: must be a finite number > 0, got 0"),
+        (["demo", "--dataset", "spiral"], "argument --dataset: invalid choice: 'spiral'"),
+    ],
+)
+def test_each_bad_flag_is_refused_before_training_with_its_own_message(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing trained, nothing printed
+    assert "usage: gradstep demo" in captured.err and message in captured.err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    import autograd
+
+    assert out.startswith(f"gradstep {autograd.__version__} (Python ")
 
 
 def test_demo_out_writes_the_pictures(tmp_path):

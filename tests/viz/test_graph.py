@@ -538,3 +538,31 @@ def test_renderer_found_in_the_environment_without_activation(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     found = graph.find_renderer()
     assert found is not None and os.path.basename(found) == PURE
+
+
+# --- graphviz's own methods, through gradstep's renderer lookup -----------------------------
+
+
+def test_pipe_render_and_view_work_with_only_graphviz_pure(tmp_path, monkeypatch):
+    pure = shutil.which(PURE)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no system dot anywhere
+    monkeypatch.setenv(graph.ENV_VAR, pure)
+    g = graph.draw(square())
+    svg = g.pipe(format="svg", encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml") and "x" in svg_texts(svg.encode())
+    assert g.pipe(format="png")[:8] == b"\x89PNG\r\n\x1a\n"
+    out = g.render(directory=tmp_path / "a", format="svg")
+    assert out == str(tmp_path / "a" / "gradstep.gv.svg")
+    assert (tmp_path / "a" / "gradstep.gv").read_text() == g.source
+    assert g.render(outfile=tmp_path / "b.png") == str(tmp_path / "b.png")
+    assert (tmp_path / "b.png").read_bytes()[:4] == b"\x89PNG"
+    assert g.render(filename="c", directory=tmp_path, format="svg", cleanup=True).endswith("c.svg")
+    assert not (tmp_path / "c").exists()
+    opened = []
+    import graphviz
+
+    monkeypatch.setattr(graphviz, "view", lambda path, quiet=False: opened.append(path))
+    shown = g.view(filename="d", directory=tmp_path)
+    assert opened == [Path(shown)] and shown.endswith("d.pdf")  # graphviz's default format
+    with pytest.raises(TypeError, match="does not take engine"):
+        g.render(directory=tmp_path, engine="neato")

@@ -459,3 +459,11 @@ def test_two_steppers_on_one_page_step_independently(driver, tmp_path: Path) -> 
         svg = css(driver, ".gs-canvas svg", s)
         drawn = driver.execute_script("return arguments[0].getBoundingClientRect().width", svg)
         assert drawn == pytest.approx(float(svg.get_attribute("width")), abs=1)
+
+
+def test_a_lone_surrogate_in_a_label_or_title_can_be_written(tmp_path: Path) -> None:
+    x = Value(1.0, label="bad\ud800label")
+    out = tmp_path / "s.html"
+    page = backprop_html(x * 2, path=out, title="t\udfff")
+    assert out.read_text(encoding="utf-8") == page
+    assert "bad\\ud800label" in page and "t\\udfff" in page

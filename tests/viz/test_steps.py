@@ -104,8 +104,8 @@ def test_forward_lines_for_unary_and_nary_ops():
     y = x**2 - 1 / x
     lines = [str(step) for step in forward_steps(y)]
     assert "v1 = x**2 = 2.0000**2 = 4.0000" in lines
-    assert "v4 = -v3 = -(0.5000) = -0.5000" in lines
-    assert "v3 = 1 * v2 = 1.0000 * 0.5000 = 0.5000" in lines  # the constant by its value
+    assert "v3 = -v2 = -(0.5000) = -0.5000" in lines
+    assert "v2 = 1 / x = 1.0000 / 2.0000 = 0.5000" in lines  # the constant by its value
 
 
 def test_names_label_else_numbered_in_forward_order_root_is_L():

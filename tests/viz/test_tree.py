@@ -180,3 +180,13 @@ def test_default_line_limit_and_bounded_indentation():
     # Below MAX_INDENT the indentation stops growing and the depth is written instead.
     assert max(len(line) for line in full) < 4 * tree_module.MAX_INDENT + 80
     assert any("[depth 5000]" in line for line in full)
+
+
+def test_a_lone_surrogate_in_a_label_stays_printable():
+    from viz.steps import explain
+
+    x = Value(1.0, label="bad\ud800label")
+    y = x * 2
+    for text in (tree(y), explain(y)):
+        text.encode("utf-8")  # would raise UnicodeEncodeError with the raw surrogate
+        assert "bad\\ud800label" in text
