@@ -34,10 +34,25 @@ def topological_order(root: Value) -> list[Value]:
     return _toposort(root, reset=False)
 
 
+#: Below this depth the walk keeps (node, iterator) pairs on its stack: the quickest way in
+#: Python. Deeper, those pairs live long enough to reach the collector's old generations and
+#: set off full collections over the whole graph, so the walk switches to parallel lists of
+#: nodes, parent tuples and plain int positions, which the collector does not track.
+SHALLOW = 1000
+
+
 def _toposort(root: Value, reset: bool) -> list[Value]:
-    # ``reset`` zeroes each node's per-pass gradient as it is discovered, saving a second walk.
+    # Depth-first, parents in their order, each node emitted after all its parents: the same
+    # order on every run. ``reset`` zeroes each node's per-pass gradient as it is found,
+    # saving a second walk.
     if not isinstance(root, Value):
         raise TypeError(f"expected a Value, got {type(root).__name__} {root!r}")
+    order = _walk_shallow(root, reset)
+    return order if order is not None else _walk_deep(root, reset)
+
+
+def _walk_shallow(root: Value, reset: bool) -> list[Value] | None:
+    """The walk with (node, iterator) pairs; None as soon as the graph is deeper than SHALLOW."""
     order: list[Value] = []
     seen = {root}
     if reset:
@@ -53,12 +68,50 @@ def _toposort(root: Value, reset: bool) -> list[Value]:
                     parent._pass_grad = 0.0
                 grandparents = parent._parents
                 if grandparents:
+                    if len(stack) >= SHALLOW:
+                        return None
                     push((parent, iter(grandparents)))
                     break
                 append(parent)  # a leaf is finished as soon as it is found
         else:  # every parent is done: the node can be emitted
             pop()
             append(node)
+    return order
+
+
+def _walk_deep(root: Value, reset: bool) -> list[Value]:
+    """The same walk, same order, with a stack that allocates no collector-tracked objects."""
+    order: list[Value] = []
+    seen = {root}
+    if reset:
+        root._pass_grad = 0.0
+    nodes, tuples, where = [root], [root._parents], [0]
+    add, append = seen.add, order.append
+    push_node, push_tuple, push_where = nodes.append, tuples.append, where.append
+    pop_node, pop_tuple, pop_where = nodes.pop, tuples.pop, where.pop
+    while nodes:
+        parents = tuples[-1]
+        i = where[-1]
+        n = len(parents)
+        while i < n:
+            parent = parents[i]
+            i += 1
+            if parent not in seen:
+                add(parent)
+                if reset:
+                    parent._pass_grad = 0.0
+                grandparents = parent._parents
+                if grandparents:
+                    where[-1] = i
+                    push_node(parent)
+                    push_tuple(grandparents)
+                    push_where(0)
+                    break
+                append(parent)
+        else:
+            append(pop_node())
+            pop_tuple()
+            pop_where()
     return order
 
 
@@ -79,6 +132,50 @@ def _propagate(
     """
     order = _toposort(root, reset=True)
     root._pass_grad = seed
+    if create_graph or STATE.anomaly:
+        _chain_checked(order, create_graph, into_grad)
+    else:
+        _chain(order, into_grad)
+    return order
+
+
+def _chain(order: list[Value], into_grad: bool) -> None:
+    """The chain rule over ``order``, on floats: the hot loop of every backward()."""
+    for node in reversed(order):
+        g = node._pass_grad
+        if into_grad:
+            node.grad += g
+        op = node._op
+        if op is None:
+            continue
+        parents = node._parents
+        n = len(parents)
+        # One and two inputs unrolled (most nodes): the same rule, without a generic loop.
+        if n == 2:
+            a, b = parents
+            try:
+                da, db = op.derivative(a.data, b.data, node.data)
+            except (TypeError, ValueError):
+                _reraise(node, op.derivative(a.data, b.data, node.data))
+            a._pass_grad += g * da
+            b._pass_grad += g * db
+        elif n == 1:
+            (a,) = parents
+            try:
+                (da,) = op.derivative(a.data, node.data)
+            except (TypeError, ValueError):
+                _reraise(node, op.derivative(a.data, node.data))
+            a._pass_grad += g * da
+        else:
+            derivatives = op.derivative(*[p.data for p in parents], node.data)
+            if _wrong_arity(node, derivatives):
+                raise _arity_error(node, derivatives)
+            for parent, d in zip(parents, derivatives):
+                parent._pass_grad += g * d
+
+
+def _chain_checked(order: list[Value], create_graph: bool, into_grad: bool) -> None:
+    """The chain rule with Values (``create_graph``) and/or checks for NaN/inf (anomaly)."""
     check = STATE.anomaly
     for node in reversed(order):
         g = node._pass_grad
@@ -90,45 +187,29 @@ def _propagate(
         parents = node._parents
         if create_graph:
             derivatives = op.derivative(*parents, node)
-            if _wrong_arity(node, derivatives):
-                raise _arity_error(node, derivatives)
-            for parent, d in zip(parents, derivatives):
+        else:
+            derivatives = op.derivative(*[p.data for p in parents], node.data)
+        if _wrong_arity(node, derivatives):
+            raise _arity_error(node, derivatives)
+        for parent, d in zip(parents, derivatives):
+            if create_graph:
                 contribution = _graph_product(g, d)
                 if check:
                     _check_finite(node, parent, contribution)
                 parent._pass_grad = _graph_sum(parent._pass_grad, contribution)
-        elif len(parents) == 2 and not check:
-            # The common binary case, unrolled: the same rule, without the generic loop.
-            a, b = parents
-            try:
-                da, db = op.derivative(a.data, b.data, node.data)
-            except (TypeError, ValueError):
-                derivatives = op.derivative(a.data, b.data, node.data)
-                if _wrong_arity(node, derivatives):
-                    raise _arity_error(node, derivatives) from None
-                raise
-            a._pass_grad += g * da
-            b._pass_grad += g * db
-        elif len(parents) == 1 and not check:
-            (a,) = parents
-            try:
-                (da,) = op.derivative(a.data, node.data)
-            except (TypeError, ValueError):
-                derivatives = op.derivative(a.data, node.data)
-                if _wrong_arity(node, derivatives):
-                    raise _arity_error(node, derivatives) from None
-                raise
-            a._pass_grad += g * da
-        else:
-            derivatives = op.derivative(*[p.data for p in parents], node.data)
-            if _wrong_arity(node, derivatives):
-                raise _arity_error(node, derivatives)
-            for parent, d in zip(parents, derivatives):
+            else:
                 contribution = g * d
                 if check:
                     _check_finite(node, parent, contribution)
                 parent._pass_grad += contribution
-    return order
+
+
+def _reraise(node: Value, derivatives: Any) -> None:
+    """After a rule's result failed to unpack: name the op if it gave the wrong count, else
+    let the original error through (called inside the ``except`` block)."""
+    if _wrong_arity(node, derivatives):
+        raise _arity_error(node, derivatives) from None
+    raise  # the exception the caller is handling
 
 
 def _wrong_arity(node: Value, derivatives: Any) -> bool:

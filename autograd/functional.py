@@ -79,3 +79,15 @@ def dot(
         raise ValueError("dot() needs at least one weight and input, got none")
     parents = ws + xs if bias is None else ws + xs + _values([bias], "dot")
     return _node(to_float(ops.DOT.forward(*[p.data for p in parents])), parents, ops.DOT)
+
+
+def dot_unchecked(
+    weights: tuple[Value, ...], inputs: tuple[Value, ...], bias: Value | None
+) -> Value:
+    """:func:`dot` for callers that already hold Values of matching lengths (``nn``'s layers).
+
+    It skips the checks and conversions ``dot`` does per item -- a quarter of a network's
+    forward pass -- and builds the very same node.
+    """
+    parents = weights + inputs if bias is None else (*weights, *inputs, bias)
+    return _node(ops.DOT.forward(*[p.data for p in parents]), parents, ops.DOT)

@@ -133,12 +133,6 @@ def _pow_base_derivative(a: Any, b: Any) -> Any:
     return b * _pow(a, b - 1)
 
 
-def _sign(x: Any) -> float:
-    # The derivative of |x| is a step function: a constant as far as higher orders go.
-    v = _data(x)
-    return 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
-
-
 # --- numerically safe forward functions ---------------------------------------------------
 
 
@@ -270,14 +264,22 @@ SIGMOID = Op(
     lambda a, out: (out * (1 - out),),
     "d σ(a)/da = σ(a) * (1 - σ(a))",
 )
+# ``(a > 0) * 1.0`` is the step 1/0 for a float, a Value (a comparison reads the data: a
+# constant for higher orders) and a NumPy array alike.
 RELU = Op(
     "relu",
     "relu",
     _relu,
-    lambda a, out: (1.0 if _data(a) > 0 else 0.0,),
+    lambda a, out: ((a > 0) * 1.0,),
     "d relu(a)/da = 1 if a > 0 else 0",
 )
-ABS = Op("abs", "abs", abs, lambda a, out: (_sign(a),), "d|a|/da = sign(a)  (0 at a = 0)")
+ABS = Op(
+    "abs",
+    "abs",
+    abs,
+    lambda a, out: ((a > 0) * 1.0 - (a < 0) * 1.0,),
+    "d|a|/da = sign(a)  (0 at a = 0)",
+)
 SUM = Op(
     "sum",
     "Σ",
@@ -309,11 +311,22 @@ def power(exponent: float) -> Op:
     (12.0,)
     """
     n = float(exponent)
+    if n.is_integer() and n >= 1:
+        # a ** (n - 1) with a whole power >= 0 is defined everywhere: no pole to guard.
+        k = n - 1
+
+        def derivative(a: Any, out: Any) -> tuple[Any, ...]:
+            return (n * a**k,)
+    else:
+
+        def derivative(a: Any, out: Any) -> tuple[Any, ...]:
+            return (n * _pow(a, n - 1) if n != 0 else 0.0,)
+
     return Op(
         "pow",
         f"**{n:g}",
         lambda a: checked_pow(a, n),
-        lambda a, out: (n * _pow(a, n - 1) if n != 0 else 0.0,),
+        derivative,
         f"d(a**{n:g})/da = {n:g} * a**{n - 1:g}",
     )
 

@@ -74,7 +74,7 @@ class Value:
     """
 
     # ``_pass_grad`` is scratch space for one backward pass; ``__weakref__`` lets tools watch
-    # a graph without keeping it alive. No __dict__, no __eq__/__hash__: nodes hash by identity.
+    # a graph without keeping it alive. No __dict__, no __eq__: nodes hash by identity.
     __slots__ = ("data", "grad", "label", "_op", "_parents", "_pass_grad", "__weakref__")
 
     data: float

@@ -7,8 +7,8 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import autograd
 from autograd import Constant, Value
+from autograd.functional import dot_unchecked
 
 from .module import Module
 
@@ -57,13 +57,13 @@ def _default_init(activation: str) -> str:
     return "he" if activation == "relu" else "xavier"
 
 
-def _as_inputs(x: Sequence[Any], nin: int, where: str) -> list[Value]:
+def _as_inputs(x: Sequence[Any], nin: int, where: str) -> tuple[Value, ...]:
     if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):
         raise TypeError(f"{where} takes a list of {nin} inputs, got {type(x).__name__} {x!r}")
     if len(x) != nin:
         raise ValueError(f"{where} expects {nin} inputs, got {len(x)}")
     # Plain numbers are data, not something to learn: constants in the graph.
-    return [v if isinstance(v, Value) else Constant(v) for v in x]
+    return tuple(v if isinstance(v, Value) else Constant(v) for v in x)
 
 
 class Neuron(Module):
@@ -106,7 +106,7 @@ class Neuron(Module):
     def _set_path(self, prefix: str) -> None:
         self._z_label, self._a_label = f"{prefix}z", f"{prefix}a"
 
-    def _forward(self, xs: list[Value]) -> Value:
+    def _forward(self, xs: tuple[Value, ...]) -> Value:
         # Z and A carry the neuron's name, so every view of the graph can say which neuron
         # computed them (and viz.draw can draw one box per neuron).
         z = self._weighted_sum(xs)
@@ -122,11 +122,11 @@ class Neuron(Module):
         z.label = self._z_label
         return z
 
-    def _weighted_sum(self, xs: list[Value]) -> Value:
+    def _weighted_sum(self, xs: tuple[Value, ...]) -> Value:
         # ``xs`` is already checked and lifted (by the neuron, or once by the Layer for all
         # its neurons): the hot path of every forward pass does no validation twice.
         if not self.expanded:
-            return autograd.dot(self.w, xs, self.b)
+            return dot_unchecked(tuple(self.w), xs, self.b)
         z = self.b
         for w, xi in zip(self.w, xs):
             z = z + w * xi
