@@ -14,13 +14,16 @@ Nothing here imports a third-party package.
 from . import ops
 from ._clash import warn_if_mixed
 from .backprop import backward, grad, topological_order, zero_grad
-from .functional import dot, mean, sum
+from .compiler import Compiled, compile
+from .functional import dot, logsumexp, mean, sum
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .mode import (
     AnomalyError,
+    CompileError,
     detect_anomaly,
     enable_grad,
     is_grad_enabled,
+    is_tracing,
     no_grad,
     register_library_code,
 )
@@ -37,15 +40,20 @@ __all__ = [
     "grad",
     "topological_order",
     "zero_grad",
+    "compile",
+    "Compiled",
+    "CompileError",
     "sum",
     "mean",
     "dot",
+    "logsumexp",
     "gradcheck",
     "numerical_grad",
     "GradcheckError",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
+    "is_tracing",
     "detect_anomaly",
     "AnomalyError",
     "register_library_code",
@@ -57,6 +65,6 @@ __version__ = "0.1.0"
 warn_if_mixed(__file__)
 
 # Show errors as ``autograd.AnomalyError`` rather than by the private module they live in.
-for _name in ("AnomalyError", "GradcheckError"):
+for _name in ("AnomalyError", "GradcheckError", "CompileError"):
     globals()[_name].__module__ = __name__
 del _name

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from .mode import STATE, AnomalyError, site_of
+from .mode import STATE, AnomalyError, refuse_while_tracing, site_of
 from .value import Number, Value, to_float
 
 __all__ = ["topological_order", "backward", "grad", "zero_grad"]
@@ -130,6 +130,8 @@ def _propagate(
     final -- when the walk reaches the node, every node that uses it has been processed.
     The caller holds ``_PASS_LOCK`` until it has read the slots.
     """
+    if STATE.watch:
+        refuse_while_tracing("backward() or grad()")
     order = _toposort(root, reset=True)
     root._pass_grad = seed
     if create_graph or STATE.anomaly:

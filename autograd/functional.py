@@ -6,12 +6,12 @@ one node (drawn as a single Σ, as in the textbook picture) with the same gradie
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from . import ops
 from .value import Constant, Operand, Value, _node, to_float
 
-__all__ = ["sum", "mean", "dot"]
+__all__ = ["sum", "mean", "dot", "logsumexp", "check_within"]
 
 
 def _values(items: Iterable[Operand], what: str) -> tuple[Value, ...]:
@@ -54,6 +54,32 @@ def mean(values: Iterable[Operand]) -> Value:
     if not parents:
         raise ValueError("mean() needs at least one value, got an empty sequence")
     return _node(ops.MEAN.forward(*[p.data for p in parents]), parents, ops.MEAN)
+
+
+def logsumexp(values: Iterable[Operand]) -> Value:
+    """``log(Σ e**v)`` as one node, stable for any inputs; its gradient is the softmax.
+
+    >>> import autograd
+    >>> round(autograd.logsumexp([1000.0, 1000.0]).data, 6)
+    1000.693147
+    """
+    parents = _values(values, "logsumexp")
+    if not parents:
+        raise ValueError("logsumexp() needs at least one value, got an empty sequence")
+    return _node(ops.LOGSUMEXP.forward(*[p.data for p in parents]), parents, ops.LOGSUMEXP)
+
+
+def check_within(
+    value: Value, ranges: Sequence[tuple[float, float]], message: Callable[[float], str]
+) -> Value:
+    """``value`` itself, through a node that raises ``ValueError(message(x))`` unless x lies
+    in one of the closed ``ranges``: a check a compiled function repeats at every call.
+
+    >>> check_within(Value(0.5), [(0.0, 1.0)], "got {!r}".format).data
+    0.5
+    """
+    op = ops.within(tuple((float(lo), float(hi)) for lo, hi in ranges), message)
+    return _node(op.forward(value.data), (value,), op)
 
 
 def dot(

@@ -20,8 +20,11 @@ __all__ = [
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
+    "is_tracing",
     "detect_anomaly",
     "AnomalyError",
+    "CompileError",
+    "refuse_while_tracing",
     "register_library_code",
 ]
 
@@ -30,10 +33,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _State(threading.local):
     # ``threading.local`` runs __init__ once in every thread that touches it, so each thread
-    # starts recording, with anomaly detection off.
+    # starts recording, with anomaly detection off and no trace running.
     def __init__(self) -> None:
         self.recording = True
         self.anomaly = False
+        self.tracer: Any = None  # the trace being recorded by autograd.compile, if any
+        self.watch = False  # anomaly or tracer: one flag for the hot path to test
+
+    def refresh(self) -> None:
+        self.watch = self.anomaly or self.tracer is not None
 
 
 STATE = _State()
@@ -141,6 +149,18 @@ class enable_grad(_GradMode):
     _enabled = True
 
 
+def is_tracing() -> bool:
+    """Whether ``autograd.compile`` is tracing a function in this thread right now.
+
+    Code that reads the data of Values -- a check, a branch -- can ask, to do it as graph
+    operations instead while a trace records (``nn``'s losses do).
+
+    >>> is_tracing()
+    False
+    """
+    return STATE.tracer is not None
+
+
 def is_grad_enabled() -> bool:
     """Whether operations in this thread are being recorded right now.
 
@@ -148,6 +168,23 @@ def is_grad_enabled() -> bool:
     True
     """
     return STATE.recording
+
+
+class CompileError(Exception):
+    """``autograd.compile`` cannot replay this function soundly; the message says why and
+    where.
+
+    >>> issubclass(CompileError, Exception)
+    True
+    """
+
+
+def refuse_while_tracing(what: str) -> None:
+    """Raise :class:`CompileError` if a trace is recording in this thread: ``what`` (say,
+    "backward()") would use the traced numbers in a way a replay cannot repeat."""
+    tracer = STATE.tracer
+    if tracer is not None:
+        tracer.refuse(what)
 
 
 class AnomalyError(FloatingPointError):
@@ -207,7 +244,9 @@ def detect_anomaly() -> Iterator[None]:
     """
     previous = STATE.anomaly
     STATE.anomaly = True
+    STATE.refresh()
     try:
         yield
     finally:
         STATE.anomaly = previous
+        STATE.refresh()

@@ -47,7 +47,13 @@ __all__ = [
     "SUM",
     "MEAN",
     "DOT",
+    "SOFTPLUS",
+    "LOGSUMEXP",
     "power",
+    "clamp",
+    "dot_layer",
+    "dot_layer_derivative",
+    "within",
     "PRIMITIVES",
 ]
 
@@ -80,6 +86,11 @@ class Op:
     forward: Callable[..., float]
     derivative: Callable[..., tuple[Any, ...]]
     formula: str = ""
+    #: ``forward`` for NumPy arrays (elementwise over a batch; same errors, same values up to
+    #: the last bit), for ``autograd.compile``'s vectorised backend. None: ``forward`` itself
+    #: works on arrays (``operator.add``); built-in ops all have one. The derivative rules
+    #: need no second form: written with plain arithmetic, they work on arrays as they are.
+    vforward: Callable[..., Any] | None = None
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -91,22 +102,60 @@ class Op:
 # calls the Value method, which records the operation so it can be differentiated again.
 
 
+# They take NumPy arrays too (``autograd.compile`` replays rules on a whole batch at once):
+# branches on the data become elementwise ``where``. NumPy is only touched when an array is
+# passed in, so it is never imported here.
+
+
 def _data(x: Any) -> float:
     """The number inside ``x``: ``x`` itself for a float, ``x.data`` for a Value."""
     return x if isinstance(x, (int, float)) else x.data
 
 
+def _is_array(x: Any) -> bool:
+    return hasattr(x, "__array_ufunc__") and not isinstance(x, (int, float))
+
+
+def _np() -> Any:
+    import numpy  # only reached with an array in hand: NumPy is loaded already
+
+    return numpy
+
+
 def _log(x: Any) -> Any:
-    return math.log(x) if isinstance(x, (int, float)) else x.log()
+    if isinstance(x, (int, float)):
+        return math.log(x)
+    if _is_array(x):
+        return _np().log(x)
+    return x.log()
+
+
+def _exp(x: Any) -> Any:
+    if isinstance(x, (int, float)):
+        return safe_exp(x)
+    if _is_array(x):
+        return _np().exp(x)
+    return x.exp()
+
+
+def _sigmoid(x: Any) -> Any:
+    if isinstance(x, (int, float)):
+        return stable_sigmoid(x)
+    if _is_array(x):
+        return _vsigmoid(x)
+    return x.sigmoid()
 
 
 def _pow(x: Any, exponent: Any) -> Any:
     """``x ** exponent`` for a derivative rule: a pole (0 ** negative) is +inf, not an error --
-    on floats and on Values alike, so every order of derivative agrees with the first."""
+    on floats, Values and arrays alike, so every order of derivative agrees with the first."""
     if isinstance(x, (int, float)) and isinstance(exponent, (int, float)):
         if x == 0 and exponent < 0:
             return math.inf
         return checked_pow(x, exponent)
+    if _is_array(x) or _is_array(exponent):
+        with _quiet():
+            return _np().power(x, exponent)  # 0 ** negative is inf there already
     if _data(x) == 0 and _data(exponent) < 0:
         from .value import pole  # value imports this module: import it when first needed
 
@@ -120,6 +169,10 @@ def _log_of_base(x: Any) -> Any:
     For ``x == 0`` the limit of ``0**y`` (y > 0) is flat, so the term is 0; for a negative
     base the real power has no derivative in ``y`` and the honest answer is NaN.
     """
+    if _is_array(x):
+        np = _np()
+        with _quiet():
+            return np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.where(x == 0, 0.0, np.nan))
     base = _data(x)
     if base > 0:
         return _log(x)
@@ -128,6 +181,10 @@ def _log_of_base(x: Any) -> Any:
 
 def _pow_base_derivative(a: Any, b: Any) -> Any:
     """``d(a**b)/da = b * a**(b-1)``, with the 0 ** 0 corner (flat: 0, not 0 * inf)."""
+    if _is_array(a) or _is_array(b):
+        np = _np()
+        with _quiet():
+            return np.where((a == 0) & (b == 0), 0.0, b * _pow(a, b - 1))
     if _data(a) == 0 and _data(b) == 0:
         return 0.0
     return b * _pow(a, b - 1)
@@ -231,10 +288,159 @@ def _dot_derivative(*args: Any) -> tuple[Any, ...]:
     return (*islice(args, n, 2 * n), *islice(args, n), *((1.0,) if k % 2 else ()))
 
 
+def softplus(x: float) -> float:
+    """``log(1 + e**x)`` for any finite ``x``, without overflow (log1p keeps small values exact).
+
+    >>> round(softplus(0.0), 6), softplus(1000.0), softplus(-1000.0)
+    (0.693147, 1000.0, 0.0)
+    """
+    if x > 0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))  # NaN lands here and passes through
+
+
+def logsumexp(*xs: float) -> float:
+    """``log(e**x_1 + ... + e**x_n)``, shifted by the largest x so nothing overflows.
+
+    >>> round(logsumexp(1000.0, 1000.0), 6), logsumexp(-math.inf, -math.inf)
+    (1000.693147, -inf)
+    """
+    if any(x != x for x in xs):
+        return math.nan
+    m = max(xs)
+    if math.isinf(m):
+        return m  # all -inf: log 0; any +inf: +inf
+    return m + math.log(fsum(math.exp(x - m) for x in xs))
+
+
+# --- the same forward values on NumPy arrays (compile's vectorised backend) ------------------
+# Each checks what the scalar forward checks and, on a bad element, calls the scalar forward
+# on it: the very same error, the same message, in one place.
+
+
+def _quiet() -> Any:
+    return _np().errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore")
+
+
+def _first_bad(bad: Any, *arrays: Any) -> tuple[float, ...]:
+    index = tuple(a[0] for a in bad.nonzero())
+    return tuple(float(a[index]) if _is_array(a) else float(a) for a in arrays)
+
+
+def _vdivide(a: Any, b: Any) -> Any:
+    np = _np()
+    zero = np.asarray(b) == 0
+    if zero.any():
+        divide(
+            *_first_bad(np.broadcast_to(zero, np.broadcast(a, b).shape), *np.broadcast_arrays(a, b))
+        )
+    with _quiet():
+        return a / b
+
+
+def _vpow(x: Any, y: Any) -> Any:
+    np = _np()
+    x, y = np.broadcast_arrays(x, y)
+    bad = ((x == 0) & (y < 0)) | ((x < 0) & np.isfinite(y) & (y != np.floor(y)))
+    if bad.any():
+        checked_pow(*_first_bad(bad, x, y))
+    with _quiet():
+        return np.power(x, y)
+
+
+def _vlog(x: Any) -> Any:
+    np = _np()
+    bad = x <= 0
+    if bad.any():
+        safe_log(*_first_bad(bad, x))
+    with _quiet():
+        return np.log(x)
+
+
+def _vexp(x: Any) -> Any:
+    with _quiet():
+        return _np().exp(x)
+
+
+def _vsigmoid(x: Any) -> Any:
+    np = _np()
+    with _quiet():
+        e = np.exp(-np.abs(x))  # <= 1: never overflows
+        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _vrelu(x: Any) -> Any:
+    return _np().where(x <= 0, 0.0, x)  # NaN is not <= 0: it passes, as in _relu
+
+
+def _vfsum(terms: Any) -> Any:
+    """Σ of the arrays ``terms``, elementwise, with the rounding error of every addition
+    carried along (Neumaier): as close to ``math.fsum`` as arrays allow, so a sum such as
+    1 + 1e-20 - 1 keeps its 1e-20."""
+    np = _np()
+    terms = list(terms)
+    total = terms[0] + 0.0
+    lost = 0.0
+    with _quiet():
+        for x in terms[1:]:
+            t = total + x
+            lost = lost + np.where(np.abs(total) >= np.abs(x), (total - t) + x, (x - t) + total)
+            total = t
+        # Where a term is inf or NaN the carried error is NaN: the plain total is the answer.
+        return np.where(np.isfinite(total), total + lost, total)
+
+
+def _vsum(*xs: Any) -> Any:
+    return _vfsum(xs)
+
+
+def _vmean(*xs: Any) -> Any:
+    return _vfsum(xs) / len(xs)
+
+
+def _vdot(*xs: Any) -> Any:
+    n = len(xs) // 2
+    with _quiet():
+        products = [w * x for w, x in zip(xs[:n], xs[n : 2 * n])]
+    return _vfsum(products + list(xs[2 * n :]))
+
+
+def dot_layer(W: Any, X: Any, b: Any = None) -> Any:
+    """DOT for a whole layer at once: k nodes ``Σ_i W[j, i] * X[i] + b[j]`` that share their
+    inputs ``X`` (n, batch), as one matrix product. (The compiled NumPy backend's form of DOT;
+    the same sum, in NumPy's summation order.)"""
+    out = W @ X
+    return out if b is None else out + b
+
+
+def dot_layer_derivative(W: Any, X: Any, g: Any) -> tuple[Any, Any]:
+    """DOT's rule -- d/dw_i = x_i, d/dx_i = w_i -- for a layer, chained with the gradient
+    ``g`` (k, batch) of its outputs: ``(g @ X.T, W.T @ g)``, the weights' gradient summed
+    over the batch and the inputs' gradient per example. (d/db = 1: the bias gets ``g``.)"""
+    return g @ X.T, W.T @ g
+
+
+def _vsoftplus(x: Any) -> Any:
+    np = _np()
+    with _quiet():
+        return np.where(x > 0, x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _vlogsumexp(*xs: Any) -> Any:
+    np = _np()
+    stacked = np.stack(np.broadcast_arrays(*xs))
+    with _quiet():
+        m = stacked.max(axis=0)
+        safe = np.where(np.isfinite(m), m, 0.0)
+        out = safe + np.log(_vfsum(np.exp(stacked - safe)))
+        return np.where(np.isinf(m), m, out)  # NaN stays NaN through max and exp
+
+
 # --- the table --------------------------------------------------------------------------
 
 ADD = Op("add", "+", operator.add, lambda a, b, out: (1.0, 1.0), "d(a+b)/da = 1, d(a+b)/db = 1")
 MUL = Op("mul", "*", operator.mul, lambda a, b, out: (b, a), "d(a*b)/da = b, d(a*b)/db = a")
+# (operator.add, .mul and .neg work on arrays as they are: no vforward needed.)
 # d(a/b)/db = -a/b**2, written as -(a/b)/b: b**2 would underflow (or overflow) long before
 # the quotient does, so division is exact over the whole float range.
 DIV = Op(
@@ -243,6 +449,7 @@ DIV = Op(
     divide,
     lambda a, b, out: (1 / b, -out / b),
     "d(a/b)/da = 1/b, d(a/b)/db = -(a/b)/b",
+    _vdivide,
 )
 NEG = Op("neg", "-", operator.neg, lambda a, out: (-1.0,), "d(-a)/da = -1")
 POW = Op(
@@ -251,11 +458,17 @@ POW = Op(
     checked_pow,
     lambda a, b, out: (_pow_base_derivative(a, b), out * _log_of_base(a)),
     "d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * log(a)",
+    _vpow,
 )
-EXP = Op("exp", "exp", safe_exp, lambda a, out: (out,), "d exp(a)/da = exp(a)")
-LOG = Op("log", "log", safe_log, lambda a, out: (1 / a,), "d log(a)/da = 1/a")
+EXP = Op("exp", "exp", safe_exp, lambda a, out: (out,), "d exp(a)/da = exp(a)", _vexp)
+LOG = Op("log", "log", safe_log, lambda a, out: (1 / a,), "d log(a)/da = 1/a", _vlog)
 TANH = Op(
-    "tanh", "tanh", math.tanh, lambda a, out: (1 - out * out,), "d tanh(a)/da = 1 - tanh(a)**2"
+    "tanh",
+    "tanh",
+    math.tanh,
+    lambda a, out: (1 - out * out,),
+    "d tanh(a)/da = 1 - tanh(a)**2",
+    lambda a: _np().tanh(a),
 )
 SIGMOID = Op(
     "sigmoid",
@@ -263,6 +476,17 @@ SIGMOID = Op(
     stable_sigmoid,
     lambda a, out: (out * (1 - out),),
     "d σ(a)/da = σ(a) * (1 - σ(a))",
+    _vsigmoid,
+)
+# softplus(z) = log(1 + e**z): a logistic loss on a raw score is softplus(z) - z*y, stable for
+# every z; its derivative is the sigmoid.
+SOFTPLUS = Op(
+    "softplus",
+    "softplus",
+    softplus,
+    lambda a, out: (_sigmoid(a),),
+    "d softplus(a)/da = σ(a)",
+    _vsoftplus,
 )
 # ``(a > 0) * 1.0`` is the step 1/0 for a float, a Value (a comparison reads the data: a
 # constant for higher orders) and a NumPy array alike.
@@ -272,6 +496,7 @@ RELU = Op(
     _relu,
     lambda a, out: ((a > 0) * 1.0,),
     "d relu(a)/da = 1 if a > 0 else 0",
+    _vrelu,
 )
 ABS = Op(
     "abs",
@@ -279,6 +504,7 @@ ABS = Op(
     abs,
     lambda a, out: ((a > 0) * 1.0 - (a < 0) * 1.0,),
     "d|a|/da = sign(a)  (0 at a = 0)",
+    lambda a: _np().abs(a),
 )
 SUM = Op(
     "sum",
@@ -286,6 +512,7 @@ SUM = Op(
     lambda *xs: fsum(xs),
     lambda *args: (1.0,) * (len(args) - 1),
     "d(a_1 + ... + a_n)/da_i = 1",
+    _vsum,
 )
 MEAN = Op(
     "mean",
@@ -293,6 +520,7 @@ MEAN = Op(
     lambda *xs: fsum(xs) / len(xs),
     lambda *args: (1.0 / (len(args) - 1),) * (len(args) - 1),
     "d mean(a_1..a_n)/da_i = 1/n",
+    _vmean,
 )
 DOT = Op(
     "dot",
@@ -300,6 +528,17 @@ DOT = Op(
     _dot,
     _dot_derivative,
     "d(Σ w_i x_i + b)/dw_i = x_i, /dx_i = w_i, /db = 1",
+    _vdot,
+)
+# log(Σ e**x_i) as one node: the softmax cross-entropy's normaliser; its derivative towards
+# x_i is the softmax e**(x_i - out).
+LOGSUMEXP = Op(
+    "logsumexp",
+    "logΣexp",
+    logsumexp,
+    lambda *args: tuple(_exp(x - args[-1]) for x in args[:-1]),
+    "d logΣexp(a)/da_i = exp(a_i - logΣexp(a))  (the softmax)",
+    _vlogsumexp,
 )
 
 
@@ -328,11 +567,96 @@ def power(exponent: float) -> Op:
         lambda a: checked_pow(a, n),
         derivative,
         f"d(a**{n:g})/da = {n:g} * a**{n - 1:g}",
+        lambda a: _vpow(a, n),
     )
+
+
+@lru_cache(maxsize=64)
+def clamp(low: float, high: float) -> Op:
+    """The primitive that holds its input inside [low, high]: flat (derivative 0) outside.
+
+    Written as an op rather than ``if x.data < low`` so a compiled function keeps the
+    decision per call instead of baking the first one in. NaN passes through.
+
+    >>> c = clamp(0.0, 1.0)
+    >>> c.forward(1.5), c.forward(0.25), c.derivative(1.5, 1.0), c.derivative(0.25, 0.25)
+    (1.0, 0.25, (0.0,), (1.0,))
+    """
+    lo, hi = float(low), float(high)
+    if not lo <= hi:
+        raise ValueError(f"clamp needs low <= high, got {low!r} and {high!r}")
+
+    def forward(x: float) -> float:
+        return lo if x < lo else (hi if x > hi else x)
+
+    def vforward(x: Any) -> Any:
+        np = _np()
+        return np.where(x < lo, lo, np.where(x > hi, hi, x))
+
+    return Op(
+        "clamp",
+        f"clamp[{lo:g},{hi:g}]",
+        forward,
+        lambda a, out: (1.0 - (a < lo) * 1.0 - (a > hi) * 1.0,),
+        f"d clamp(a)/da = 1 if {lo:g} <= a <= {hi:g} else 0",
+        vforward,
+    )
+
+
+@lru_cache(maxsize=256)
+def within(ranges: tuple[tuple[float, float], ...], message: Callable[[float], str]) -> Op:
+    """An identity op that raises ``ValueError(message(x))`` unless ``x`` lies in one of the
+    closed ``ranges`` ((low, high) pairs; NaN lies in none).
+
+    A check that is part of the graph: a compiled function makes it at every call, with the
+    message an eager call would give.
+
+    >>> check = within(((0.0, 1.0),), "need a probability, got {!r}".format)
+    >>> check.forward(0.5)
+    0.5
+    >>> check.forward(2.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: need a probability, got 2.0
+    """
+    bounds = tuple((float(lo), float(hi)) for lo, hi in ranges)
+
+    def forward(x: float) -> float:
+        if not any(lo <= x <= hi for lo, hi in bounds):
+            raise ValueError(message(x))
+        return x
+
+    def vforward(x: Any) -> Any:
+        np = _np()
+        ok = np.zeros(np.shape(x), dtype=bool)
+        for lo, hi in bounds:
+            ok |= (x >= lo) & (x <= hi)
+        if not ok.all():
+            forward(*_first_bad(~ok, x))
+        return x
+
+    return Op("check", "check", forward, lambda a, out: (1.0,), "d a/da = 1", vforward)
 
 
 #: The fixed primitives by name (``power(n)`` makes the constant-exponent family on demand).
 PRIMITIVES: dict[str, Op] = {
     op.name: op
-    for op in (ADD, MUL, DIV, NEG, POW, EXP, LOG, TANH, SIGMOID, RELU, ABS, SUM, MEAN, DOT)
+    for op in (
+        ADD,
+        MUL,
+        DIV,
+        NEG,
+        POW,
+        EXP,
+        LOG,
+        TANH,
+        SIGMOID,
+        SOFTPLUS,
+        RELU,
+        ABS,
+        SUM,
+        MEAN,
+        DOT,
+        LOGSUMEXP,
+    )
 }

@@ -132,6 +132,8 @@ class Value:
         """
         if self._op is None:
             return ()
+        if STATE.watch:
+            _read(self, "calls local_grads() on")
         return tuple(self._op.derivative(*[p.data for p in self._parents], self.data))
 
     def __repr__(self) -> str:
@@ -289,6 +291,31 @@ class Value:
             _check_data((self,))
             raise
 
+    def softplus(self) -> Value:
+        """``log(1 + e**x)``, a smooth ReLU, computed without overflow for any x.
+
+        >>> round(Value(0.0).softplus().data, 6)
+        0.693147
+        """
+        try:
+            return _node(ops.SOFTPLUS.forward(self.data), (self,), ops.SOFTPLUS)
+        except TypeError:
+            _check_data((self,))
+            raise
+
+    def clamp(self, low: Number, high: Number) -> Value:
+        """The value held inside [low, high]; the gradient is 0 where it is held.
+
+        >>> Value(1.5).clamp(0.0, 1.0).data
+        1.0
+        """
+        op = ops.clamp(to_float(low), to_float(high))
+        try:
+            return _node(op.forward(self.data), (self,), op)
+        except TypeError:
+            _check_data((self,))
+            raise
+
     def relu(self) -> Value:
         """``max(0, x)``; its derivative is taken as 0 at 0.
 
@@ -323,6 +350,8 @@ class Value:
         >>> y.is_leaf, y.data
         (True, 6.0)
         """
+        if STATE.watch:  # the copy would freeze the traced number into every replay
+            _read(self, "calls detach() on")
         return Value(self.data, self.label)
 
     # --- plain-number conventions --------------------------------------------------------
@@ -336,6 +365,8 @@ class Value:
         >>> Value(2.5).item()
         2.5
         """
+        if STATE.watch:
+            _read(self, "calls item() on")
         return float(self.data)
 
     def __format__(self, spec: str) -> str:
@@ -344,6 +375,8 @@ class Value:
         >>> f"{Value(0.123456):.3f}"
         '0.123'
         """
+        if spec and STATE.watch:  # the text of the number could decide something: refuse
+            _read(self, f"formats ({spec!r})")
         return format(self.data, spec) if spec else repr(self)
 
     def __bool__(self) -> bool:
@@ -352,6 +385,8 @@ class Value:
         >>> bool(Value(0.0)), bool(Value(-2.0))
         (False, True)
         """
+        if STATE.watch:
+            _read(self, "calls bool() on")
         return bool(self.data)
 
     def __lt__(self, other: Operand) -> bool:
@@ -360,31 +395,42 @@ class Value:
         >>> max([Value(1.0), Value(3.0), Value(2.0)]).data
         3.0
         """
-        o = _compared(other)
+        o = _compared(other, self, "<")
         return NotImplemented if o is NotImplemented else self.data < o
 
     def __le__(self, other: Operand) -> bool:
-        o = _compared(other)
+        o = _compared(other, self, "<=")
         return NotImplemented if o is NotImplemented else self.data <= o
 
     def __gt__(self, other: Operand) -> bool:
-        o = _compared(other)
+        o = _compared(other, self, ">")
         return NotImplemented if o is NotImplemented else self.data > o
 
     def __ge__(self, other: Operand) -> bool:
-        o = _compared(other)
+        o = _compared(other, self, ">=")
         return NotImplemented if o is NotImplemented else self.data >= o
 
     # Without __eq__ Python keeps identity hashing; say so explicitly for readers and linters.
     __hash__ = object.__hash__
 
 
-def _compared(other: Any) -> Any:
+def _compared(other: Any, this: Value, how: str) -> Any:
+    if STATE.watch:  # a comparison decides with data: a trace must not bake it in
+        _read(this, f"compares ({how})")
+        if isinstance(other, Value):
+            _read(other, f"compares ({how})")
     if isinstance(other, Value):
         return other.data
     if isinstance(other, numbers.Real):
         return other
     return NotImplemented
+
+
+def _read(v: Value, how: str) -> None:
+    """Tell a running trace that ``v``'s data is being read (to decide something)."""
+    tracer = STATE.tracer
+    if tracer is not None:
+        tracer.read(v, how)
 
 
 def _check_data(values: tuple[Value, ...]) -> None:
@@ -463,13 +509,16 @@ def _node(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     else:
         out._op = None
         out._parents = ()
-    if state.anomaly:
-        record_site(out)
-        if not math.isfinite(data):
-            raise AnomalyError(
-                f"{op.name} produced {data!r} from inputs "
-                f"{tuple(p.data for p in parents)!r} (created at {site_of(out)})"
-            )
+    if state.watch:  # anomaly detection or a trace: both want to know where nodes come from
+        if state.tracer is not None:
+            state.tracer.created(out)
+        if state.anomaly:
+            record_site(out)
+            if not math.isfinite(data):
+                raise AnomalyError(
+                    f"{op.name} produced {data!r} from inputs "
+                    f"{tuple(p.data for p in parents)!r} (created at {site_of(out)})"
+                )
     return out
 
 

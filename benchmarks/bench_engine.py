@@ -14,6 +14,7 @@ import gc
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -74,7 +75,12 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t0, out
 
 
-def forward_backward(engine: str, build: Callable[[type], Any], repeats: int) -> dict[str, float]:
+def forward_backward(
+    engine: str, build: Callable[[type], Any], repeats: int, collect: bool = True
+) -> dict[str, float]:
+    """Medians of building and backpropagating ``build``'s graph. With ``collect``, each
+    repeat starts from a collected heap; without, garbage is left to the collector, as in a
+    training loop."""
     V = ENGINES[engine]
     fwd, bwd = [], []
     for _ in range(repeats):
@@ -83,7 +89,8 @@ def forward_backward(engine: str, build: Callable[[type], Any], repeats: int) ->
         fwd.append(t_f)
         bwd.append(t_b)
         del root
-        gc.collect()  # start every repeat from the same heap, outside the timed region
+        if collect:
+            gc.collect()  # start every repeat from the same heap, outside the timed region
     return {"forward": statistics.median(fwd), "backward": statistics.median(bwd)}
 
 
@@ -107,6 +114,32 @@ def micrograd_deep_chain(depth: int) -> str:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     return proc.stdout.strip() or f"crashed (exit {proc.returncode})"
+
+
+def deep_chain_both(ops: int, repeats: int) -> dict[tuple[str, bool], float]:
+    """Backward of an ``ops``-deep chain in both engines, micrograd's recursion allowed
+    (a raised recursion limit, in a thread with a stack big enough for it): from a collected
+    heap, and as in a loop."""
+    results: dict[tuple[str, bool], float] = {}
+
+    def run() -> None:
+        for collect in (True, False):
+            for name in ENGINES:
+                times = forward_backward(name, lambda V: chain(V, ops // 2), repeats, collect)
+                results[name, collect] = times["backward"]
+                gc.collect()
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4 * ops))
+    threading.stack_size(1024 * 1024 * 1024)
+    try:
+        worker = threading.Thread(target=run)
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(0)
+        sys.setrecursionlimit(limit)
+    return results
 
 
 def main() -> None:
@@ -151,6 +184,14 @@ def main() -> None:
         f"at the default recursion limit ({sys.getrecursionlimit()})"
     )
     print(f"  micrograd backward: {micrograd_deep_chain(args.depth // 2)}")
+    deep_both = deep_chain_both(100_000, args.repeats)
+    print("  chain of 100,000 with micrograd's recursion limit raised, backward:")
+    for collect, how in ((True, "from a collected heap"), (False, "in a loop, no gc.collect()")):
+        g, m = deep_both["gradstep", collect], deep_both["micrograd", collect]
+        print(
+            f"    {how:27s} gradstep {g * 1e3:5.0f} ms, micrograd {m * 1e3:5.0f} ms, "
+            f"gradstep is {m / g:5.2f}x faster"
+        )
     shallow = {name: forward_backward(name, lambda V: chain(V, 400), 51) for name in ENGINES}
     for phase in ("forward", "backward"):
         g, m = shallow["gradstep"][phase], shallow["micrograd"][phase]

@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import Constant, Value
+from autograd import CompileError, Constant, Value, is_tracing
 from autograd.functional import dot_unchecked
 
 from .module import Module
@@ -18,6 +18,12 @@ __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Neuron", "Perceptron"]
 def _step(z: Value) -> Value:
     # The classic perceptron's threshold. Its derivative is 0 almost everywhere, so it is a
     # constant for backprop: nothing flows through it (train it with another activation).
+    if is_tracing():
+        raise CompileError(
+            "the 'step' activation cannot be compiled: it picks 0 or 1 from the number in Z, "
+            "a decision a replay would bake in (and no gradient flows through it anyway). "
+            "Train with sigmoid, tanh or relu."
+        )
     return Value(1.0 if z.data >= 0 else 0.0)
 
 

@@ -38,11 +38,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 import autograd
 from autograd import Constant, Value
+from autograd.functional import check_within
 
 __all__ = [
     "difference",
@@ -104,14 +107,17 @@ def _lift(name: str, x: Any, i: int) -> Value:
         ) from None
 
 
-def _float_targets(name: str, targets: list[Any]) -> list[float]:
-    out = []
+def _float_targets(name: str, targets: list[Any]) -> list[Any]:
+    """Numbers as checked floats; Values (a compiled function's inputs) as they are.
+
+    A Value target is taken as given -- no check reads its data -- so that a function using
+    a loss can be compiled with the targets as inputs.
+    """
+    out: list[Any] = []
     for i, y in enumerate(targets):
         if isinstance(y, Value):
-            raise TypeError(
-                f"{name}() takes plain numbers as targets; target #{i} is a Value ({y!r}), "
-                "use its .data"
-            )
+            out.append(y)
+            continue
         if not isinstance(y, numbers.Real):
             raise TypeError(
                 f"{name}() takes real numbers as targets; target #{i} is {type(y).__name__} {y!r}"
@@ -121,6 +127,50 @@ def _float_targets(name: str, targets: list[Any]) -> list[float]:
             raise ValueError(f"{name}() needs finite targets; target #{i} is {y!r}")
         out.append(y)
     return out
+
+
+class _Targets(NamedTuple):
+    """Which targets a loss accepts: closed ranges, and what to say about another one."""
+
+    ranges: tuple[tuple[float, float], ...]
+    message: Callable[[str, int, float], str]  # (loss name, target index, target) -> text
+
+    def check(self, name: str, i: int, y: Any) -> Any:
+        """A number is checked now. A Value target is read and checked now -- or, while a
+        compiled function is being traced, goes through a check node that checks it at
+        every call (its number now is only the trace's)."""
+        if isinstance(y, Value):
+            if autograd.is_tracing():
+                return check_within(y, self.ranges, partial(self.message, name, i))
+            number = y.data
+        else:
+            number = y
+        if not any(lo <= number <= hi for lo, hi in self.ranges):
+            raise ValueError(self.message(name, i, number))
+        return y
+
+
+def _finite(name: str, i: int, y: float) -> str:
+    return f"{name}() needs finite targets; target #{i} is {y!r}"
+
+
+def _unit_interval(name: str, i: int, y: float) -> str:
+    return f"{name}() needs targets in [0, 1] (class labels 0 and 1); target #{i} is {y!r}"
+
+
+def _pm1(name: str, i: int, y: float) -> str:
+    hint = " (convert 0/1 labels with nn.data.to_pm1)" if y == 0.0 else ""
+    return f"{name}() needs labels -1 or +1; target #{i} is {y!r}{hint}"
+
+
+def _probability(name: str, i: int, p: float) -> str:
+    return f"{name}() needs class probabilities in [0, 1]; target #{i} has {p!r}"
+
+
+_PROBABILITY = _Targets(((0.0, 1.0),), _probability)
+_ANY_TARGET = _Targets(((-sys.float_info.max, sys.float_info.max),), _finite)
+_UNIT_TARGET = _Targets(((0.0, 1.0),), _unit_interval)
+_PM1_TARGET = _Targets(((-1.0, -1.0), (1.0, 1.0)), _pm1)
 
 
 def _pairs(name: str, predictions: Any, targets: Any) -> tuple[list[Any], list[Any]]:
@@ -157,30 +207,16 @@ def _elementwise(
     targets: Sequence[float],
     reduction: str,
     per_example: Callable[[Value, float], Value],
-    check_target: Callable[[int, float], None] | None = None,
-    check_prediction: Callable[[int, Value], None] | None = None,
+    accepted: _Targets = _ANY_TARGET,
+    check_prediction: Callable[[int, Value], Value] | None = None,
 ) -> Value:
     _check_reduction(name, reduction)
     preds, ys = _pairs(name, predictions, targets)
     values = [_lift(name, p, i) for i, p in enumerate(preds)]
-    floats = _float_targets(name, ys)
-    if check_target is not None:
-        for i, y in enumerate(floats):
-            check_target(i, y)
+    floats = [accepted.check(name, i, y) for i, y in enumerate(_float_targets(name, ys))]
     if check_prediction is not None:
-        for i, p in enumerate(values):
-            check_prediction(i, p)
+        values = [check_prediction(i, p) for i, p in enumerate(values)]
     return _reduce([per_example(p, y) for p, y in zip(values, floats)], reduction)
-
-
-def _unit_interval_targets(name: str) -> Callable[[int, float], None]:
-    def check(i: int, y: float) -> None:
-        if not 0.0 <= y <= 1.0:
-            raise ValueError(
-                f"{name}() needs targets in [0, 1] (class labels 0 and 1); target #{i} is {y!r}"
-            )
-
-    return check
 
 
 # --- the losses --------------------------------------------------------------------------
@@ -223,19 +259,11 @@ def mse(
     return _elementwise("mse", predictions, targets, reduction, lambda p, y: (p - y) ** 2)
 
 
-def _clamp_probability(p: Value) -> Value:
-    # Outside [EPS, 1 - EPS] the loss sees a constant, so log() never meets 0. ``p * 0.0``
-    # keeps p in the graph (the picture still shows where the number came from) and sends
-    # it a gradient of exactly 0 -- the derivative of a clamp outside its range.
-    if p.data < EPS:
-        return p * 0.0 + EPS
-    if p.data > 1.0 - EPS:
-        return p * 0.0 + (1.0 - EPS)
-    return p
-
-
-def _bce_one(p: Value, y: float) -> Value:
-    q = _clamp_probability(p)
+def _bce_one(p: Value, y: Any) -> Value:
+    # Held inside [EPS, 1 - EPS], so log() never meets 0; where it is held the gradient
+    # towards p is exactly 0, as for any clamp. A clamp node, not an ``if p.data < EPS``:
+    # the same graph for every p, so a compiled function keeps deciding at every call.
+    q = p.clamp(EPS, 1.0 - EPS)
     return -(y * q.log() + (1.0 - y) * (1.0 - q).log())
 
 
@@ -248,9 +276,9 @@ def binary_cross_entropy(
     [0, 1], normally the class labels 0 and 1. A probability outside [0, 1] is a ValueError
     (a raw score was probably passed: use :func:`bce_with_logits`).
 
-    To keep ``log`` finite, p is clamped to [1e-12, 1 - 1e-12]: where ``p.data`` is outside
-    that range the loss uses the constant ``p * 0 + eps`` (or ``1 - eps``), so the loss is at
-    most about 27.6 per example and **the gradient towards p is then 0**, like any clamp.
+    To keep ``log`` finite, p goes through a clamp node to [1e-12, 1 - 1e-12]: where p is
+    outside that range the loss uses the bound instead, so the loss is at most about 27.6 per
+    example and **the gradient towards p is then 0**, like any clamp.
     A confidently wrong sigmoid output therefore stops learning; :func:`bce_with_logits` on the
     raw score does not have this problem.
 
@@ -267,12 +295,16 @@ def binary_cross_entropy(
     """
     name = "binary_cross_entropy"
 
-    def check_prediction(i: int, p: Value) -> None:
+    def check_prediction(i: int, p: Value) -> Value:
+        message = (
+            f"{name}() needs probabilities in [0, 1] as predictions; prediction #{i} is "
+            "{!r} (for raw scores use bce_with_logits)"
+        )
+        if autograd.is_tracing():  # a check node: a compiled function checks at every call
+            return check_within(p, [(0.0, 1.0)], message.format)
         if not 0.0 <= p.data <= 1.0:
-            raise ValueError(
-                f"{name}() needs probabilities in [0, 1] as predictions; prediction #{i} is "
-                f"{p.data!r} (for raw scores use bce_with_logits)"
-            )
+            raise ValueError(message.format(p.data))
+        return p
 
     return _elementwise(
         name,
@@ -280,20 +312,17 @@ def binary_cross_entropy(
         targets,
         reduction,
         _bce_one,
-        _unit_interval_targets(name),
+        _UNIT_TARGET,
         check_prediction,
     )
 
 
-def _bce_logits_one(z: Value, y: float) -> Value:
-    # max(z, 0) - z*y + log(1 + exp(-|z|)), with max and |.| resolved by the sign of z.data.
-    # exp only ever sees -|z| <= 0, so nothing overflows for any finite z. Writing max and |.|
-    # as relu() and abs() would give the same value, but at z == 0 their one-sided
-    # derivatives (both 0) would make the gradient -y instead of sigmoid(0) - y = 0.5 - y --
-    # exactly where a zero-initialised model starts. Each branch below is smooth there.
-    if z.data >= 0:
-        return z * (1.0 - y) + (1.0 + (-z).exp()).log()
-    return z * -y + (1.0 + z.exp()).log()
+def _bce_logits_one(z: Value, y: Any) -> Value:
+    # -(y log σ(z) + (1-y) log(1-σ(z))) = softplus(z) - z*y. softplus is one primitive,
+    # computed stably for every z (it never exponentiates a positive number), and its
+    # derivative is σ(z): the gradient is σ(z) - y everywhere, also at z = 0, where a
+    # model starts (max(z, 0) and |z| written as relu() and abs() would give -y there).
+    return z.softplus() - z * y
 
 
 def bce_with_logits(
@@ -317,15 +346,7 @@ def bce_with_logits(
     1000000.0
     """
     name = "bce_with_logits"
-    return _elementwise(
-        name, predictions, targets, reduction, _bce_logits_one, _unit_interval_targets(name)
-    )
-
-
-def _pm1_targets(i: int, y: float) -> None:
-    if y not in (-1.0, 1.0):
-        hint = " (convert 0/1 labels with nn.data.to_pm1)" if y == 0.0 else ""
-        raise ValueError(f"hinge() needs labels -1 or +1; target #{i} is {y!r}{hint}")
+    return _elementwise(name, predictions, targets, reduction, _bce_logits_one, _UNIT_TARGET)
 
 
 def hinge(
@@ -347,7 +368,7 @@ def hinge(
     -0.5
     """
     return _elementwise(
-        "hinge", predictions, targets, reduction, lambda s, y: (1.0 - y * s).relu(), _pm1_targets
+        "hinge", predictions, targets, reduction, lambda s, y: (1.0 - y * s).relu(), _PM1_TARGET
     )
 
 
@@ -364,26 +385,30 @@ def _class_index(name: str, y: Any, i: int, k: int) -> int:
     return int(y)
 
 
-def _cross_entropy_one(row: list[Value], t: int) -> Value:
-    # log sum_j exp(l_j) - l_t, shifted by the largest logit m (a plain float, not part of the
-    # graph): log sum_j exp(l_j - m) - (l_t - m). Every exp sees a number <= 0, so nothing
-    # overflows, and the gradient is still softmax(l) - onehot(t) since m is a constant.
-    m = max(v.data for v in row)
-    shifted = [v + (-m) for v in row]
-    return autograd.sum([s.exp() for s in shifted]).log() - shifted[t]
+def _cross_entropy_one(row: list[Value], t: int | list[Any]) -> Value:
+    # -log softmax(l)_t = log Σ_j exp(l_j - l_t): the differences first (exact for close
+    # logits, however large), then one log-sum-exp node, which shifts by its largest input
+    # so nothing overflows. The gradient is softmax(l) - y. The target's logit is
+    # l_t = Σ_j y_j l_j with y the one-hot vector of t (or the class probabilities): exactly
+    # l_t, and a graph that does not depend on which class is right -- the same graph a
+    # compiled function replays for every example.
+    y = t if isinstance(t, list) else [float(j == t) for j in range(len(row))]
+    target = autograd.dot(y, row)
+    return autograd.logsumexp([v - target for v in row])
 
 
 def cross_entropy(
     predictions: Sequence[Sequence[Value | float]],
-    targets: Sequence[int],
+    targets: Sequence[int | Sequence[Any]],
     reduction: str = "mean",
 ) -> Value:
     """Softmax cross-entropy for k classes: ``-log softmax(logits)[target]``.
 
     ``predictions`` has one row of k raw scores (logits) per example; every row has the same
-    k >= 1. ``targets`` are integer class indices in [0, k). The log-sum-exp is shifted by each
-    row's largest logit, so any finite logits work; the gradient towards logit j is
-    ``softmax_j - [j == target]``.
+    k >= 1. Each target is an integer class index in [0, k), or a list of k class
+    probabilities (one-hot, or soft labels; Values are taken as given, for compiling). The
+    log-sum-exp is one stable node, so any finite logits work; the gradient towards logit j
+    is ``softmax_j - target_j``.
 
     >>> from autograd import Value
     >>> row = [Value(2.0), Value(0.0), Value(0.0)]
@@ -417,8 +442,38 @@ def cross_entropy(
             )
         lifted.append([_lift(name, x, i) for x in row])
     assert k is not None
-    indices = [_class_index(name, y, i, k) for i, y in enumerate(ys)]
+    indices = [_class_target(name, y, i, k) for i, y in enumerate(ys)]
     return _reduce([_cross_entropy_one(r, t) for r, t in zip(lifted, indices)], reduction)
+
+
+def _class_target(name: str, y: Any, i: int, k: int) -> int | list[Any]:
+    """A class index, or a list of k probabilities (numbers checked, Values as given)."""
+    if isinstance(y, (list, tuple)):
+        if len(y) != k:
+            raise ValueError(
+                f"{name}() needs {k} class probabilities per target (one per logit); "
+                f"target #{i} has {len(y)}"
+            )
+        probabilities = [
+            _PROBABILITY.check(name, i, p) if isinstance(p, Value) else p
+            for p in _float_targets(name, list(y))
+        ]
+        numbers_ = [p for p in probabilities if not isinstance(p, Value)]
+        if any(not 0.0 <= p <= 1.0 for p in numbers_) or (
+            len(numbers_) == k and abs(math.fsum(numbers_) - 1.0) > 1e-9
+        ):
+            raise ValueError(
+                f"{name}() needs class probabilities in [0, 1] that sum to 1; target #{i} is "
+                f"{list(y)!r}"
+            )
+        return probabilities
+    if isinstance(y, Value):
+        raise TypeError(
+            f"{name}() takes a class index (int) or a list of k class probabilities as a "
+            f"target; target #{i} is a Value ({y!r}): a compiled function passes one-hot "
+            "lists of Values"
+        )
+    return _class_index(name, y, i, k)
 
 
 def l2(params: Iterable[Value | float], alpha: float) -> Value:

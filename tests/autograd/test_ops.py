@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value
+from autograd.functional import check_within
 
 
 def reals(lo: float, hi: float) -> st.SearchStrategy[float]:
@@ -81,6 +82,25 @@ OPS = [
         lambda w1, x1, b: autograd.dot([w1], [x1], b),
         lambda w1, x1, b: w1 * x1 + b,
         [reals(-100, 100)] * 3,
+    ),
+    ("softplus", lambda a: a.softplus(), lambda a: math.log1p(math.exp(a)), [reals(-30, 30)]),
+    (
+        "logsumexp",
+        lambda a, b, c: autograd.logsumexp([a, b, c]),
+        lambda a, b, c: math.log(math.exp(a) + math.exp(b) + math.exp(c)),
+        [reals(-30, 30)] * 3,
+    ),
+    (
+        "clamp",
+        lambda a: a.clamp(-1, 2),
+        lambda a: min(max(a, -1.0), 2.0),
+        [reals(-10, 10).filter(lambda x: abs(x + 1) > 1e-3 and abs(x - 2) > 1e-3)],
+    ),
+    (
+        "check_within",
+        lambda a: check_within(a, [(-5, 5)], "out of range: {}".format),
+        lambda a: a,
+        [reals(-4.9, 4.9)],
     ),
 ]
 

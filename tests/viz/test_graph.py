@@ -566,3 +566,25 @@ def test_pipe_render_and_view_work_with_only_graphviz_pure(tmp_path, monkeypatch
     assert opened == [Path(shown)] and shown.endswith("d.pdf")  # graphviz's default format
     with pytest.raises(TypeError, match="does not take engine"):
         g.render(directory=tmp_path, engine="neato")
+
+
+def test_a_compiled_functions_graph_draws_with_the_last_calls_numbers():
+    import autograd
+    import viz
+
+    w = Value(0.5, label="w")
+    c = autograd.compile(lambda x, y: ((w * x).tanh() - y) ** 2)
+    c.backward(2.0, 1.0)
+    c.backward(1.0, 0.0)  # the graph shows this call's numbers, computed when looked at
+    eager_w, eager_x = Value(0.5, label="w"), Value(1.0, label="x")
+    eager = ((eager_w * eager_x).tanh() - 0.0) ** 2
+    eager.backward()
+    assert c.graph.data == eager.data
+    dot = viz.to_dot(c.graph)
+    assert "w" in dot and "tanh" in dot
+    text = viz.tree(c.graph)
+    assert f"{eager.data:.4f}" in text
+    x = next(v for v in autograd.topological_order(c.graph) if v.label == "x")
+    final = [s.after for s in viz.backward_steps(c.graph) if s.parent is x]
+    assert final[-1] == eager_x.grad  # the stepper replays the same chain rule
+    assert x.grad == eager_x.grad  # and the nodes hold the call's gradients

@@ -1,0 +1,357 @@
+"""The Python backend of ``autograd.compile``: a trace turned into straight-line Python.
+
+One local variable per node, the forward pass in the trace's order and the backward pass in
+exactly the eager engine's order -- the same operations on the same floats, so the results
+are bit for bit those of ``fn(*args).backward()``.
+
+No math is written here. Each operation's forward and local derivative are the rules of
+:mod:`autograd.ops`; where a rule is plain arithmetic, it is *transcribed* by running the rule
+itself on symbolic operands (:class:`Sym`), which record the arithmetic as source text; where
+it is not (a branch, a ``math`` function), the generated code calls the rule.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from . import ops
+from .mode import AnomalyError
+from .trace import Trace
+from .value import Value, to_float
+
+__all__ = ["PythonProgram", "Sym"]
+
+
+class _NotSymbolic(Exception):
+    """The rule does something a transcription cannot follow: call it at run time instead."""
+
+
+def _text(x: Any) -> str:
+    if isinstance(x, Sym):
+        return x.text
+    if isinstance(x, (bool, int, float)):
+        if x != x:
+            return "NAN"
+        if x in (math.inf, -math.inf):
+            return "INF" if x > 0 else "(-INF)"
+        return f"({x!r})" if x < 0 else repr(x)  # (-3.0) ** 2, not -3.0 ** 2
+    raise _NotSymbolic
+
+
+class Sym:
+    """A number known only by name: arithmetic on it writes the expression instead.
+
+    >>> a, b = Sym("a"), Sym("b")
+    >>> (1 - a * b).text, ((a > 0) * 1.0).text
+    ('(1 - (a * b))', '((a > 0) * 1.0)')
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _infix(self, symbol: str, other: Any, reverse: bool = False) -> Sym:
+        left, right = (_text(other), self.text) if reverse else (self.text, _text(other))
+        return Sym(f"({left} {symbol} {right})")
+
+    def __add__(self, o: Any) -> Sym:
+        return self._infix("+", o)
+
+    def __radd__(self, o: Any) -> Sym:
+        return self._infix("+", o, True)
+
+    def __sub__(self, o: Any) -> Sym:
+        return self._infix("-", o)
+
+    def __rsub__(self, o: Any) -> Sym:
+        return self._infix("-", o, True)
+
+    def __mul__(self, o: Any) -> Sym:
+        return self._infix("*", o)
+
+    def __rmul__(self, o: Any) -> Sym:
+        return self._infix("*", o, True)
+
+    def __truediv__(self, o: Any) -> Sym:
+        return self._infix("/", o)
+
+    def __rtruediv__(self, o: Any) -> Sym:
+        return self._infix("/", o, True)
+
+    def __pow__(self, o: Any) -> Sym:
+        return self._infix("**", o)
+
+    def __rpow__(self, o: Any) -> Sym:
+        return self._infix("**", o, True)
+
+    def __neg__(self) -> Sym:
+        return Sym(f"(-{self.text})")
+
+    def __pos__(self) -> Sym:
+        return self
+
+    def __gt__(self, o: Any) -> Sym:
+        return self._infix(">", o)
+
+    def __lt__(self, o: Any) -> Sym:
+        return self._infix("<", o)
+
+    def __ge__(self, o: Any) -> Sym:
+        return self._infix(">=", o)
+
+    def __le__(self, o: Any) -> Sym:
+        return self._infix("<=", o)
+
+    def __bool__(self) -> bool:  # a branch on the value: not transcribable
+        raise _NotSymbolic
+
+    def __eq__(self, o: object) -> bool:
+        raise _NotSymbolic
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _ours(op: ops.Op) -> bool:
+    """Whether ``op`` is one of gradstep's primitives (or of its families, ``power(n)``...)."""
+    return ops.PRIMITIVES.get(op.name) is op or op.forward.__module__ == ops.__name__
+
+
+def _transcribe(rule: Callable[..., Any], args: list[Sym]) -> Any:
+    """What ``rule(*args)`` computes, as source text, or None if it cannot be transcribed.
+
+    Only gradstep's own rules (``autograd.ops``) are transcribed: they are plain arithmetic,
+    the same at every call. A rule of yours may read a global, draw a random number or catch
+    an error, which a transcription made once would freeze: it is called at run time.
+    """
+    try:
+        result = rule(*args)
+    except Exception:  # any failure on symbols means: call the rule at run time
+        return None
+    try:
+        if isinstance(result, tuple):
+            return [_text(r) for r in result]
+        return _text(result)
+    except _NotSymbolic:
+        return None
+
+
+_RESERVED = re.compile(r"[ngd]\d*|g_.*|op_.*|rule_.*|X|P|seed|INF|NAN|isfinite")
+
+
+def _usable(label: str) -> bool:
+    """Whether a label can be a variable of the generated code as it is."""
+    return (
+        label.isascii()  # Python folds some non-ASCII names into one (µ and μ): keep clear
+        and label.isidentifier()
+        and not keyword.iskeyword(label)
+        and not label.startswith("_")
+        and not _RESERVED.fullmatch(label)
+        and label not in dir(builtins)
+    )
+
+
+class PythonProgram:
+    """The compiled code of one trace: ``run`` (forward) and ``grad`` (forward and backward).
+
+    ``run(xs, ps)`` takes the inputs' and parameters' numbers and returns the outputs;
+    ``grad(xs, ps, seed, gp)`` returns ``(outputs, parameter gradients, input gradients)`` for
+    ``seed`` times the first output, the parameters' gradients added to ``gp`` (one start
+    value per parameter) in the eager engine's order.
+    """
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        order = trace.order
+        self.index = {node: i for i, node in enumerate(order)}
+        self.namespace: dict[str, Any] = {
+            "INF": math.inf,
+            "NAN": math.nan,
+            "isfinite": math.isfinite,
+            "_forward_anomaly": self._forward_anomaly,
+            "_backward_anomaly": self._backward_anomaly,
+            "_arity": self._arity,
+            "to_float": to_float,
+        }
+        self._functions: dict[int, str] = {}
+        self._built: dict[tuple[bool, bool], Any] = {}  # generated when first needed
+        # Variables are called by the node's label where it is a fine name (w, b, x0), so the
+        # code reads like the maths; otherwise n<k> for the node, g<k> for its gradient.
+        counts: dict[str, int] = {}
+        for node in order:
+            counts[node.label] = counts.get(node.label, 0) + 1
+        self._labelled = {
+            node.label for node in order if counts[node.label] == 1 and _usable(node.label)
+        }
+        self._names = {
+            node: node.label if node.label in self._labelled else f"n{i}"
+            for i, node in enumerate(order)
+        }
+        self.lines = 0
+
+    def program(self, backward: bool, checked: bool = False) -> Any:
+        """``run`` (forward only) or ``grad``; with ``checked``, with the checks of
+        ``detect_anomaly()`` written in."""
+        key = (backward, checked)
+        function = self._built.get(key)
+        if function is None:
+            function = self._built[key] = self._build(backward, checked)
+        return function
+
+    @property
+    def run(self) -> Any:
+        return self.program(False)
+
+    @property
+    def grad(self) -> Any:
+        return self.program(True)
+
+    # -- the run-time helpers the generated code calls --------------------------------
+
+    def _forward_anomaly(self, k: int, value: float, inputs: tuple[float, ...]) -> None:
+        node = self.trace.order[k]
+        op = node._op.name if node._op is not None else "?"
+        raise AnomalyError(
+            f"{op} produced {value!r} from inputs {inputs!r} "
+            f"(created at {self.trace.sites.get(node, '?')})"
+        )
+
+    def _backward_anomaly(self, k: int, which: int, value: float, data: float) -> None:
+        node = self.trace.order[k]
+        op = node._op.name if node._op is not None else "?"
+        raise AnomalyError(
+            f"backward of {op} (created at {self.trace.sites.get(node, '?')}) sent a gradient "
+            f"of {value!r} to its input #{which} (data={data!r})"
+        )
+
+    def _arity(self, k: int, derivatives: Any) -> None:
+        from .backprop import _arity_error
+
+        raise _arity_error(self.trace.order[k], derivatives)
+
+    def _function(self, kind: str, op: Any, fn: Callable[..., Any]) -> str:
+        """The name the generated code calls a rule by: ``op_sigmoid``, ``rule_log``, ..."""
+        key = id(fn)
+        if key not in self._functions:
+            base = f"{kind}_{re.sub(r'[^0-9a-zA-Z]', '_', op.name)}"
+            taken = set(self._functions.values())
+            name, n = base, 2
+            while name in taken:  # two ops of one name (pow of 2, pow of 3): number them
+                name, n = f"{base}_{n}", n + 1
+            self._functions[key] = name
+            self.namespace[name] = fn
+        return self._functions[key]
+
+    # -- code generation ------------------------------------------------------------------
+
+    def _name(self, node: Value) -> str:
+        constant = self._constants.get(node)
+        return constant if constant is not None else self._names[node]
+
+    def _grad(self, node: Value) -> str:
+        name = self._names[node]
+        return f"g_{name}" if name in self._labelled else f"g{self.index[node]}"
+
+    def _build(self, backward: bool, checked: bool) -> Any:
+        trace = self.trace
+        self._constants = {c: _text(x) for c, x in zip(trace.constants, trace.constant_values)}
+        xs = [self._name(v) for v in trace.inputs]
+        ps = [self._name(v) for v in trace.params]
+        body: list[str] = []
+        if xs:
+            body.append(f"    {', '.join(xs)}, = X")
+        if ps:
+            body.append(f"    {', '.join(ps)}, = P")
+        for node in trace.operations:
+            k = self.index[node]
+            args = [self._name(p) for p in node._parents]
+            op = node._op
+            assert op is not None
+            expr = _transcribe(op.forward, [Sym(a) for a in args]) if _ours(op) else None
+            if not isinstance(expr, str):
+                function = self._function("op", op, op.forward)
+                expr = f"{function}({', '.join(args)})"
+                if not _ours(op):
+                    expr = f"to_float({expr})"  # a rule of yours: checked as apply() checks it
+            out = self._names[node]
+            body.append(f"    {out} = {expr}")
+            if checked:
+                inputs = "".join(f"{a}, " for a in args)
+                body.append(f"    if not isfinite({out}): _forward_anomaly({k}, {out}, ({inputs}))")
+        outs = ", ".join(self._name(v) for v in trace.outputs)
+        if not backward:
+            body.append(f"    return ({outs},)")
+            return self._compile("run", body, "X, P")
+        body += self._backward_lines(checked)
+        gp = ", ".join(self._grad(v) for v in trace.params)
+        gx = ", ".join(self._grad(v) for v in trace.inputs)
+        body.append(f"    return ({outs},), ({gp}{',' if gp else ''}), ({gx}{',' if gx else ''})")
+        return self._compile("grad", body, "X, P, seed, GP")
+
+    def _backward_lines(self, checked: bool) -> list[str]:
+        trace = self.trace
+        root = trace.outputs[0]
+        constants = set(trace.constants)
+        wanted = dict.fromkeys([*trace.inputs, *trace.params, *trace.backward])
+        # The parameters' gradients start from GP: a batch carries them from one example to
+        # the next, so they add up in the eager engine's order.
+        params = set(trace.params)
+        body = []
+        if trace.params:
+            body.append(f"    {''.join(f'{self._grad(v)}, ' for v in trace.params)}= GP")
+        body += [
+            f"    {self._grad(v)} = 0.0"
+            for v in wanted
+            if v is not root and v not in constants and v not in params
+        ]
+        if root in params:
+            body.append(f"    {self._grad(root)} += seed")
+        elif root not in constants:
+            body.append(f"    {self._grad(root)} = seed")
+        for node in reversed(trace.backward):  # the eager engine's order, node by node
+            op = node._op
+            if op is None or node in constants:
+                continue
+            k = self.index[node]
+            parents = node._parents
+            args = [self._name(p) for p in parents]
+            out, g = self._names[node], self._grad(node)
+            exprs = (
+                _transcribe(op.derivative, [Sym(a) for a in args] + [Sym(out)])
+                if _ours(op)
+                else None
+            )
+            if not (isinstance(exprs, list) and len(exprs) == len(parents)):
+                d = f"d{k}"
+                rule = self._function("rule", op, op.derivative)
+                body.append(f"    {d} = {rule}({', '.join(args)}, {out})")
+                body.append(f"    if len({d}) != {len(parents)}: _arity({k}, {d})")
+                exprs = [f"{d}[{i}]" for i in range(len(parents))]
+            for i, (parent, expr) in enumerate(zip(parents, exprs)):
+                # Nobody reads a constant's gradient: it is only computed to be checked.
+                target = None if parent in constants else self._grad(parent)
+                if checked:
+                    body.append(f"    _c = {g} * {expr}")
+                    body.append(
+                        f"    if not isfinite(_c): _backward_anomaly({k}, {parents.index(parent)}, "
+                        f"_c, {args[i]})"
+                    )
+                    if target:
+                        body.append(f"    {target} += _c")
+                elif target:
+                    body.append(f"    {target} += {g} * {expr}")
+        return body
+
+    def _compile(self, name: str, body: list[str], signature: str) -> Any:
+        source = f"def {name}({signature}):\n" + "\n".join(body) + "\n"
+        self.lines += len(body)
+        code = compile(source, f"<compiled {name} of {self.trace.fn!r}>", "exec")
+        exec(code, self.namespace)
+        function = self.namespace.pop(name)
+        function.source = source  # what was generated, for the curious (and the tests)
+        return function
