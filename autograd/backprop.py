@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from .mode import STATE, AnomalyError, refuse_while_tracing, site_of
+from .mode import STATE, backward_anomaly, refuse_while_tracing, site_of
 from .value import Number, Value, to_float
 
 __all__ = ["topological_order", "backward", "grad", "zero_grad"]
@@ -259,12 +259,8 @@ def _graph_sum(acc: Any, contribution: Any) -> Any:
 def _check_finite(node: Value, parent: Value, contribution: Any) -> None:
     value = contribution.data if isinstance(contribution, Value) else contribution
     if not math.isfinite(value):
-        which = node._parents.index(parent)
         name = node._op.name if node._op is not None else "?"
-        raise AnomalyError(
-            f"backward of {name} (created at {site_of(node)}) sent a gradient of "
-            f"{value!r} to its input #{which} (data={parent.data!r})"
-        )
+        raise backward_anomaly(name, site_of(node), value, node._parents.index(parent), parent.data)
 
 
 def backward(root: Value, grad: Number = 1.0) -> None:

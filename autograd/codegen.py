@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import ops
-from .mode import AnomalyError
+from .mode import backward_anomaly, forward_anomaly
 from .trace import Trace
 from .value import Value, to_float
 
@@ -141,6 +141,7 @@ def _transcribe(rule: Callable[..., Any], args: list[Sym]) -> Any:
         return None
 
 
+_BUILTINS = frozenset(dir(builtins))
 _RESERVED = re.compile(r"[ngd]\d*|g_.*|op_.*|rule_.*|X|P|seed|INF|NAN|isfinite")
 
 
@@ -152,12 +153,13 @@ def _usable(label: str) -> bool:
         and not keyword.iskeyword(label)
         and not label.startswith("_")
         and not _RESERVED.fullmatch(label)
-        and label not in dir(builtins)
+        and label not in _BUILTINS
     )
 
 
 class PythonProgram:
-    """The compiled code of one trace: ``run`` (forward) and ``grad`` (forward and backward).
+    """The compiled code of one trace: ``program(False)`` is ``run`` (forward),
+    ``program(True)`` is ``grad`` (forward and backward).
 
     ``run(xs, ps)`` takes the inputs' and parameters' numbers and returns the outputs;
     ``grad(xs, ps, seed, gp)`` returns ``(outputs, parameter gradients, input gradients)`` for
@@ -192,6 +194,8 @@ class PythonProgram:
             node: node.label if node.label in self._labelled else f"n{i}"
             for i, node in enumerate(order)
         }
+        for c, number in zip(trace.constants, trace.constant_values):
+            self._names[c] = _text(number)  # a constant is written as its number
         self.lines = 0
 
     def program(self, backward: bool, checked: bool = False) -> Any:
@@ -203,31 +207,18 @@ class PythonProgram:
             function = self._built[key] = self._build(backward, checked)
         return function
 
-    @property
-    def run(self) -> Any:
-        return self.program(False)
-
-    @property
-    def grad(self) -> Any:
-        return self.program(True)
-
     # -- the run-time helpers the generated code calls --------------------------------
 
     def _forward_anomaly(self, k: int, value: float, inputs: tuple[float, ...]) -> None:
         node = self.trace.order[k]
-        op = node._op.name if node._op is not None else "?"
-        raise AnomalyError(
-            f"{op} produced {value!r} from inputs {inputs!r} "
-            f"(created at {self.trace.sites.get(node, '?')})"
-        )
+        assert node._op is not None
+        raise forward_anomaly(node._op.name, value, inputs, self.trace.sites.get(node, "?"))
 
     def _backward_anomaly(self, k: int, which: int, value: float, data: float) -> None:
         node = self.trace.order[k]
-        op = node._op.name if node._op is not None else "?"
-        raise AnomalyError(
-            f"backward of {op} (created at {self.trace.sites.get(node, '?')}) sent a gradient "
-            f"of {value!r} to its input #{which} (data={data!r})"
-        )
+        assert node._op is not None
+        site = self.trace.sites.get(node, "?")
+        raise backward_anomaly(node._op.name, site, value, which, data)
 
     def _arity(self, k: int, derivatives: Any) -> None:
         from .backprop import _arity_error
@@ -249,19 +240,14 @@ class PythonProgram:
 
     # -- code generation ------------------------------------------------------------------
 
-    def _name(self, node: Value) -> str:
-        constant = self._constants.get(node)
-        return constant if constant is not None else self._names[node]
-
     def _grad(self, node: Value) -> str:
         name = self._names[node]
         return f"g_{name}" if name in self._labelled else f"g{self.index[node]}"
 
     def _build(self, backward: bool, checked: bool) -> Any:
         trace = self.trace
-        self._constants = {c: _text(x) for c, x in zip(trace.constants, trace.constant_values)}
-        xs = [self._name(v) for v in trace.inputs]
-        ps = [self._name(v) for v in trace.params]
+        xs = [self._names[v] for v in trace.inputs]
+        ps = [self._names[v] for v in trace.params]
         body: list[str] = []
         if xs:
             body.append(f"    {', '.join(xs)}, = X")
@@ -269,7 +255,7 @@ class PythonProgram:
             body.append(f"    {', '.join(ps)}, = P")
         for node in trace.operations:
             k = self.index[node]
-            args = [self._name(p) for p in node._parents]
+            args = [self._names[p] for p in node._parents]
             op = node._op
             assert op is not None
             expr = _transcribe(op.forward, [Sym(a) for a in args]) if _ours(op) else None
@@ -283,7 +269,7 @@ class PythonProgram:
             if checked:
                 inputs = "".join(f"{a}, " for a in args)
                 body.append(f"    if not isfinite({out}): _forward_anomaly({k}, {out}, ({inputs}))")
-        outs = ", ".join(self._name(v) for v in trace.outputs)
+        outs = ", ".join(self._names[v] for v in trace.outputs)
         if not backward:
             body.append(f"    return ({outs},)")
             return self._compile("run", body, "X, P")
@@ -319,7 +305,7 @@ class PythonProgram:
                 continue
             k = self.index[node]
             parents = node._parents
-            args = [self._name(p) for p in parents]
+            args = [self._names[p] for p in parents]
             out, g = self._names[node], self._grad(node)
             exprs = (
                 _transcribe(op.derivative, [Sym(a) for a in args] + [Sym(out)])

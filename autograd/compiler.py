@@ -97,12 +97,8 @@ class Compiled:
     def __init__(self, fn: Callable[..., Any], backend: str = "auto") -> None:
         if not callable(fn):
             raise TypeError(f"compile() takes a function, got {type(fn).__name__} {fn!r}")
-        if backend not in BACKENDS:
-            raise ValueError(
-                f"backend must be one of {', '.join(map(repr, BACKENDS))}; got {backend!r}"
-            )
         self.fn = fn
-        self.backend = backend
+        self.backend = _checked_backend(backend)
         self._entries: dict[Any, _Entry] = {}
         # What c.graph should show: the trace, the numbers of an input, and the gradient the
         # backward pass seeded its output with (None: no backward). Written into the graph's
@@ -140,13 +136,16 @@ class Compiled:
                     self._entries[key] = entry
         return entry
 
+    def _last(self) -> tuple[_Entry, list[float], float | None]:
+        if self._shown is None:
+            raise ValueError("nothing traced yet: call the compiled function first")
+        return self._shown
+
     @property
     def trace(self) -> Trace:
         """The :class:`~autograd.trace.Trace` of the last call: its ``inputs``, ``params``,
         ``constants`` and every node in ``order``."""
-        if self._shown is None:
-            raise ValueError("nothing traced yet: call the compiled function first")
-        return self._shown[0].trace
+        return self._last()[0].trace
 
     def code(self, backward: bool = True) -> str:
         """The Python the last trace became: the forward pass, and with ``backward`` the
@@ -171,9 +170,7 @@ class Compiled:
             return (n2,), (g_w,), (g_x,)
         <BLANKLINE>
         """
-        if self._shown is None:
-            raise ValueError("nothing traced yet: call the compiled function first")
-        return str(self._shown[0].python.program(backward).source)
+        return str(self._last()[0].python.program(backward).source)
 
     @property
     def graph(self) -> Value:
@@ -186,9 +183,7 @@ class Compiled:
         (gradients of J = mean of the losses). Parameters keep their real ``.grad``:
         accumulated, as always, until zeroed.
         """
-        shown = self._shown
-        if shown is None:
-            raise ValueError("nothing traced yet: call the compiled function first")
+        shown = self._last()
         if self._written is not shown:
             _write_numbers(*shown)
             self._written = shown
@@ -211,13 +206,11 @@ class Compiled:
         entry = self._entry(args)
         scalars = flatten(list(args), [])
         xs = _floats(scalars)
-        params = entry.trace.params
-        grad = entry.python.program(True, STATE.anomaly)
-        outs, gp, gx = grad(xs, _parameters(entry), 1.0, [0.0] * len(params))
-        entry.calls["python"] += 1
+        totals: dict[Value, float] = {}
+        outs, gx = _one_backward(entry, xs, totals)
         if STATE.recording:
             self._shown = (entry, xs, 1.0)
-            _add_gradients(dict(zip(params, gp)), _input_gradients([tuple(scalars)], [gx]))
+            _add_gradients(totals, _input_gradients([tuple(scalars)], [gx]))
         else:
             self._shown = (entry, xs, None)
         return outs[0] if entry.trace.single else outs
@@ -313,13 +306,7 @@ class Compiled:
     def _into(self, totals: dict[Value, float]) -> float:
         """A function of no arguments, run backward: its output, its gradients into
         ``totals`` (for ``plus=``)."""
-        entry = self._entry(())
-        params = entry.trace.params
-        grad = entry.python.program(True, STATE.anomaly)
-        start = [totals.get(p, 0.0) for p in params]
-        outs, gp, _ = grad([], _parameters(entry), 1.0, start)
-        entry.calls["python"] += 1
-        totals.update(zip(params, gp))
+        outs, _ = _one_backward(self._entry(()), [], totals)
         return outs[0]
 
     def _by_structure(self, rows: list[tuple[Any, ...]]) -> list[tuple[_Entry, Any, Any]]:
@@ -334,11 +321,7 @@ class Compiled:
         return parts
 
     def _choose(self, entry: _Entry, batch: int, backend: str | None) -> str:
-        wanted = backend or self.backend
-        if wanted not in BACKENDS:
-            raise ValueError(
-                f"backend must be one of {', '.join(map(repr, BACKENDS))}; got {wanted!r}"
-            )
+        wanted = _checked_backend(backend or self.backend)
         if wanted == "python":
             return "python"
         if entry.numpy is None and entry.numpy_refusal is None:
@@ -534,6 +517,26 @@ def _float(v: Any) -> float:
 
 def _floats(scalars: Sequence[Any]) -> list[float]:
     return [v if v.__class__ is float else _float(v) for v in scalars]
+
+
+def _checked_backend(backend: str) -> str:
+    if backend not in BACKENDS:
+        raise ValueError(
+            f"backend must be one of {', '.join(map(repr, BACKENDS))}; got {backend!r}"
+        )
+    return backend
+
+
+def _one_backward(entry: _Entry, xs: list[float], totals: dict[Value, float]) -> tuple[Any, Any]:
+    """One example forward and backward in Python, the parameters' gradients added to
+    ``totals`` (in the eager order); returns the outputs and the inputs' gradients."""
+    params = entry.trace.params
+    grad = entry.python.program(True, STATE.anomaly)
+    start = [totals.get(p, 0.0) for p in params]
+    outs, gp, gx = grad(xs, _parameters(entry), 1.0, start)
+    entry.calls["python"] += 1
+    totals.update(zip(params, gp))
+    return outs, gx
 
 
 def _input_gradients(flat: list[tuple[Any, ...]], gxs: Any) -> list[tuple[Value, float]]:

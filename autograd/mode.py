@@ -211,16 +211,34 @@ def register_library_code(package_file: str) -> None:
     _LIBRARY_DIRS.add(os.path.dirname(os.path.abspath(package_file)))
 
 
-def record_site(node: Any) -> None:
-    """Remember the user's file:line that made ``node``: the first frame outside library code."""
-    frame: FrameType | None = sys._getframe(1)
+def user_site(frame: FrameType | None) -> str | None:
+    """The file:line of the first frame from ``frame`` outward that is outside library code."""
     while (
         frame is not None
         and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in _LIBRARY_DIRS
     ):
         frame = frame.f_back
-    if frame is not None:
-        _SITES[node] = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else None
+
+
+def record_site(node: Any) -> None:
+    """Remember the user's file:line that made ``node``: the first frame outside library code."""
+    site = user_site(sys._getframe(1))
+    if site is not None:
+        _SITES[node] = site
+
+
+def forward_anomaly(op: str, value: float, inputs: tuple[Any, ...], site: str) -> AnomalyError:
+    """The error of an operation that produced NaN or inf (eager and compiled alike)."""
+    return AnomalyError(f"{op} produced {value!r} from inputs {inputs!r} (created at {site})")
+
+
+def backward_anomaly(op: str, site: str, value: float, which: int, data: float) -> AnomalyError:
+    """The error of a backward step that sent a NaN or inf to input #``which``."""
+    return AnomalyError(
+        f"backward of {op} (created at {site}) sent a gradient of {value!r} to its input "
+        f"#{which} (data={data!r})"
+    )
 
 
 def site_of(node: Any) -> str:

@@ -169,7 +169,7 @@ def _log_of_base(x: Any) -> Any:
     For ``x == 0`` the limit of ``0**y`` (y > 0) is flat, so the term is 0; for a negative
     base the real power has no derivative in ``y`` and the honest answer is NaN.
     """
-    if _is_array(x):
+    if not isinstance(x, (int, float)) and _is_array(x):  # floats first: the eager path
         np = _np()
         with _quiet():
             return np.where(x > 0, np.log(np.where(x > 0, x, 1.0)), np.where(x == 0, 0.0, np.nan))
@@ -181,7 +181,8 @@ def _log_of_base(x: Any) -> Any:
 
 def _pow_base_derivative(a: Any, b: Any) -> Any:
     """``d(a**b)/da = b * a**(b-1)``, with the 0 ** 0 corner (flat: 0, not 0 * inf)."""
-    if _is_array(a) or _is_array(b):
+    floats = isinstance(a, (int, float)) and isinstance(b, (int, float))  # the eager path
+    if not floats and (_is_array(a) or _is_array(b)):
         np = _np()
         with _quiet():
             return np.where((a == 0) & (b == 0), 0.0, b * _pow(a, b - 1))

@@ -26,7 +26,7 @@ from types import FrameType
 from typing import Any
 
 from .backprop import _toposort
-from .mode import _LIBRARY_DIRS, STATE, CompileError, enable_grad
+from .mode import STATE, CompileError, enable_grad, user_site
 from .value import Constant, Value
 
 __all__ = [
@@ -98,7 +98,7 @@ class _Tracer:
     def created(self, node: Value) -> None:
         """An operation made ``node`` (a leaf if it ran under ``no_grad()``)."""
         self.made[node] = None
-        self.sites[node] = _user_site(sys._getframe(2))
+        self.sites[node] = user_site(sys._getframe(2)) or "?"
 
     def read(self, value: Value, how: str, frame: FrameType | None = None) -> None:
         """``fn`` reads the number of ``value`` (``how``): refuse, saying where -- unless the
@@ -166,13 +166,6 @@ def _describe_frame(frame: FrameType) -> str:
     text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
     place = f"{frame.f_code.co_filename}:{frame.f_lineno}"
     return f"{place} ({text})" if text else place
-
-
-def _user_site(frame: FrameType | None) -> str:
-    """The first frame outside gradstep's own packages: the user's line."""
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) in _LIBRARY_DIRS:
-        frame = frame.f_back
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else "?"
 
 
 def argument_names(fn: Callable[..., Any], n: int) -> list[str]:

@@ -7,7 +7,7 @@ import numbers
 from typing import Any, Union
 
 from . import ops
-from .mode import STATE, AnomalyError, record_site, site_of
+from .mode import STATE, forward_anomaly, record_site, site_of
 
 __all__ = ["Value", "Constant", "apply", "Number"]
 
@@ -515,10 +515,7 @@ def _node(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
         if state.anomaly:
             record_site(out)
             if not math.isfinite(data):
-                raise AnomalyError(
-                    f"{op.name} produced {data!r} from inputs "
-                    f"{tuple(p.data for p in parents)!r} (created at {site_of(out)})"
-                )
+                raise forward_anomaly(op.name, data, tuple(p.data for p in parents), site_of(out))
     return out
 
 

@@ -109,6 +109,7 @@ class _Layer:
         self.w_unique = _unique(np, weights)
         self.x_unique = _unique(np, inputs)
         self.bias = bias  # None, or ("param" | "row", (k,) positions or rows)
+        self.b_unique = bias is not None and _unique(np, bias[1])
 
     @classmethod
     def of(cls, np: Any, group: _Group, param_at: dict[int, int]) -> _Layer | None:
@@ -152,9 +153,9 @@ class _Layer:
         if self.bias is not None:
             kind, at = self.bias
             if kind == "param":
-                _scatter(np, GP, at, g.sum(axis=1), _unique(np, at))
+                _scatter(np, GP, at, g.sum(axis=1), self.b_unique)
             else:
-                _scatter(np, G, at, g, _unique(np, at))
+                _scatter(np, G, at, g, self.b_unique)
 
 
 class VectorProgram:
