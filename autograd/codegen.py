@@ -21,10 +21,11 @@ from typing import Any
 
 from . import ops
 from .mode import backward_anomaly, forward_anomaly
+from .tape import Tape
 from .trace import Trace
 from .value import Value, to_float
 
-__all__ = ["PythonProgram", "Sym"]
+__all__ = ["PythonProgram", "Sym", "GENERATE_UP_TO"]
 
 
 class _NotSymbolic(Exception):
@@ -142,19 +143,32 @@ def _transcribe(rule: Callable[..., Any], args: list[Sym]) -> Any:
 
 
 _BUILTINS = frozenset(dir(builtins))
-_RESERVED = re.compile(r"[ngd]\d*|g_.*|op_.*|rule_.*|X|P|seed|INF|NAN|isfinite")
+#: The generated functions' parameters: ``run(X, P)``, ``grad(X, P, seed, GP)``.
+_SIGNATURE = ("X", "P", "seed", "GP")
+#: The names the generator makes itself: n<k> (a node), g<k> and g_<label> (gradients), d<k>
+#: (a rule's result), op_*/rule_* (rules called at run time).
+_GENERATED = re.compile(r"[ngd]\d*|g_.*|op_.*|rule_.*")
 
 
-def _usable(label: str) -> bool:
-    """Whether a label can be a variable of the generated code as it is."""
+def _usable(label: str, taken: frozenset[str]) -> bool:
+    """Whether a label can be a variable of the generated code as it is: a plain name that
+    shadows none of the names the code itself uses (``taken``, the generated families)."""
     return (
         label.isascii()  # Python folds some non-ASCII names into one (µ and μ): keep clear
         and label.isidentifier()
         and not keyword.iskeyword(label)
         and not label.startswith("_")
-        and not _RESERVED.fullmatch(label)
+        and not _GENERATED.fullmatch(label)
+        and label not in taken
         and label not in _BUILTINS
     )
+
+
+#: The most operands (nodes' inputs and outputs) a trace may have to be written out as code.
+#: Compiling generated Python costs ~3 KB per operand for a moment (a 200k-node chain: 2 GB);
+#: past this, the trace is replayed by :class:`~autograd.tape.Tape` (same numbers, a few
+#: hundred bytes per node, ~3x slower). The limit keeps that moment under ~30 MB.
+GENERATE_UP_TO = 10_000
 
 
 class PythonProgram:
@@ -182,13 +196,22 @@ class PythonProgram:
         }
         self._functions: dict[int, str] = {}
         self._built: dict[tuple[bool, bool], Any] = {}  # generated when first needed
+        self.lines = 0
+        # Operands the code would name: a trace past GENERATE_UP_TO is replayed as a tape.
+        self.size = len(trace.operations) + trace.edges
+        self.tape: Tape | None = None
+        if self.size > GENERATE_UP_TO:
+            self.tape = Tape(trace, _ours, self)
+            return
         # Variables are called by the node's label where it is a fine name (w, b, x0), so the
         # code reads like the maths; otherwise n<k> for the node, g<k> for its gradient.
         counts: dict[str, int] = {}
         for node in order:
             counts[node.label] = counts.get(node.label, 0) + 1
+        # A label may not shadow what the code reads: its parameters and the helpers above.
+        taken = frozenset((*_SIGNATURE, *self.namespace))
         self._labelled = {
-            node.label for node in order if counts[node.label] == 1 and _usable(node.label)
+            node.label for node in order if counts[node.label] == 1 and _usable(node.label, taken)
         }
         self._names = {
             node: node.label if node.label in self._labelled else f"n{i}"
@@ -196,7 +219,6 @@ class PythonProgram:
         }
         for c, number in zip(trace.constants, trace.constant_values):
             self._names[c] = _text(number)  # a constant is written as its number
-        self.lines = 0
 
     def program(self, backward: bool, checked: bool = False) -> Any:
         """``run`` (forward only) or ``grad``; with ``checked``, with the checks of
@@ -204,7 +226,11 @@ class PythonProgram:
         key = (backward, checked)
         function = self._built.get(key)
         if function is None:
-            function = self._built[key] = self._build(backward, checked)
+            if self.tape is not None:
+                function = self.tape.program(backward, checked)
+            else:
+                function = self._build(backward, checked)
+            self._built[key] = function
         return function
 
     # -- the run-time helpers the generated code calls --------------------------------

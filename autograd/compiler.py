@@ -41,14 +41,16 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import ops
 from .backprop import _PASS_LOCK, backward, grad
 from .codegen import PythonProgram
-from .mode import STATE
+from .mode import STATE, forward_anomaly, user_site
 from .trace import (
     _SLOT,
     CompileError,
@@ -251,34 +253,101 @@ class Compiled:
         """
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-        if isinstance(batch, (str, bytes)) or not hasattr(batch, "__len__") or not len(batch):
-            raise ValueError(
-                f"backward_batch() needs a non-empty list of argument tuples, got {batch!r}"
-            )
         if plus is not None and not isinstance(plus, Compiled):
             raise TypeError(
                 f"plus must be a compiled function of no arguments, got {type(plus).__name__}"
             )
-        rows = [tuple(a) if isinstance(a, (list, tuple)) else (a,) for a in batch]
+        rows, parts = self._split(batch, "backward_batch")
         m = len(rows)
         seed = 1.0 / m if reduction == "mean" else 1.0
-        entry = self._entry(rows[0])
-        flat = entry.read(rows)
-        parts = [(entry, range(m), flat)] if flat is not None else self._by_structure(rows)
         try:
             extra, totals, outputs, firsts, inputs = self._parts(parts, m, seed, plus, backend)
         except _Ragged:  # a list where the first row has a number: sort the rows out first
             parts = self._by_structure(rows)
             extra, totals, outputs, firsts, inputs = self._parts(parts, m, seed, plus, backend)
+        # The cost as the eager graph computes it -- a mean (or sum) node, then + plus -- with
+        # the same forward rules, so inf and NaN come out where eager's do (and under
+        # detect_anomaly, eager's error), before any .grad is touched.
+        reduce = ops.MEAN if reduction == "mean" else ops.SUM
+        cost = _reduced(reduce, firsts)
+        if plus is not None:
+            cost = _reduced(ops.ADD, [cost, extra])
         if STATE.recording:
             _add_gradients(totals, inputs)  # every example ran: only now touch .grad
         first_entry, _, first_flat = parts[0]
         self._shown = (first_entry, _floats(first_flat[0]), seed if STATE.recording else None)
-        cost = math.fsum(firsts)
-        cost = cost / m if reduction == "mean" else cost
-        if plus is not None:
-            cost = cost + extra
         return (cost, outputs) if return_outputs else cost
+
+    def forward_batch(self, batch: Sequence[Sequence[Any]], *, backend: str | None = None) -> Any:
+        """``fn`` on every argument tuple of ``batch``, forward only: each example's output
+        (a float, or a tuple of floats), the numbers of ``[fn(*a) for a in batch]``. With
+        NumPy (``backend`` as for :meth:`backward_batch`) a big batch runs at once.
+
+        >>> import autograd
+        >>> c = autograd.compile(lambda x, y: x * y)
+        >>> c.forward_batch([(1.0, 2.0), (3.0, 4.0)])
+        [2.0, 12.0]
+        """
+        rows, parts = self._split(batch, "forward_batch")
+        outputs: list[Any] = [None] * len(rows)
+        try:
+            done = [(ix, self._forward(entry, flat, backend)) for entry, ix, flat in parts]
+        except _Ragged:
+            parts = self._by_structure(rows)
+            done = [(ix, self._forward(entry, flat, backend)) for entry, ix, flat in parts]
+        for indices, outs in done:
+            for i, out in zip(indices, outs):
+                outputs[i] = out
+        return outputs
+
+    def _split(
+        self, batch: Sequence[Sequence[Any]], name: str
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[_Entry, Any, Any]]]:
+        """A batch as argument tuples, and its parts: one per argument structure (usually one)."""
+        if isinstance(batch, (str, bytes)) or not hasattr(batch, "__len__") or not len(batch):
+            raise ValueError(f"{name}() needs a non-empty list of argument tuples, got {batch!r}")
+        rows = [tuple(a) if isinstance(a, (list, tuple)) else (a,) for a in batch]
+        entry = self._entry(rows[0])
+        flat = entry.read(rows)
+        parts = [(entry, range(len(rows)), flat)] if flat is not None else self._by_structure(rows)
+        return rows, parts
+
+    def _forward(
+        self, entry: _Entry, flat: list[tuple[Any, ...]], backend: str | None
+    ) -> list[Any]:
+        """One structure's examples, forward: their outputs."""
+        single = entry.trace.single
+        if self._choose(entry, len(flat), backend) == "numpy":
+            from .vectorize import Unsound
+
+            try:
+                A, _ = self._matrix(entry, flat)
+                outs, _, _ = entry.numpy.run(A.T, _parameters(entry))
+                entry.calls["numpy"] += len(flat)
+                entry.calls["batches"] += 1
+                return outs[0].tolist() if single else list(zip(*outs.tolist()))
+            except Unsound as why:
+                if why.lasting:
+                    entry.numpy, entry.numpy_refusal = None, str(why)
+        run = entry.python.program(False, STATE.anomaly)
+        ps = _parameters(entry)
+        outs = [run(_floats(scalars), ps) for scalars in flat]
+        entry.calls["python"] += len(flat)
+        return [o[0] for o in outs] if single else outs
+
+    def _matrix(self, entry: _Entry, flat: list[tuple[Any, ...]]) -> tuple[Any, bool]:
+        """The batch's inputs as an (examples, inputs) array, and whether they were all plain
+        numbers (no Value among them: no input gradient owed)."""
+        np = entry.numpy.np
+        try:
+            A = np.array(flat)
+            # Only numbers, one per input: no Value among the arguments, no stray list.
+            plain = A.dtype.kind in "biuf" and A.shape == (len(flat), len(entry.trace.inputs))
+        except (ValueError, TypeError):
+            plain = False
+        if not plain:  # Values, other number types, or a stray list: convert one by one
+            A = np.array([_floats(r) for r in flat], dtype=float)
+        return A.reshape(len(flat), len(entry.trace.inputs)), plain
 
     def _parts(
         self,
@@ -369,17 +438,8 @@ class Compiled:
         totals: dict[Value, float],
     ) -> tuple[list[Any], list[tuple[Value, float]]]:
         program = entry.numpy
-        np = program.np
         params = entry.trace.params
-        try:
-            A = np.array(flat)
-            # Only numbers, one per input: no Value among the arguments, no stray list.
-            plain = A.dtype.kind in "biuf" and A.shape == (len(flat), len(entry.trace.inputs))
-        except (ValueError, TypeError):
-            plain = False
-        if not plain:  # Values, other number types, or a stray list: convert one by one
-            A = np.array([_floats(r) for r in flat], dtype=float)
-        A = A.reshape(len(flat), len(entry.trace.inputs))
+        A, plain = self._matrix(entry, flat)
         outs, gp, gx = program.run(A.T, _parameters(entry), seed)
         entry.calls["numpy"] += len(flat)
         entry.calls["batches"] += 1
@@ -448,7 +508,12 @@ class Compiled:
                 f"{_count(t.edges, 'edge')}"
             )
             python = entry.python
-            if python.lines:
+            if python.tape is not None:
+                lines.append(
+                    f"  python: replayed as a tape ({python.size} operands: too many to write "
+                    "out as code), the eager engine's arithmetic in its order (bit for bit)"
+                )
+            elif python.lines:
                 lines.append(
                     f"  python: {python.lines} lines of generated code, the eager engine's "
                     "arithmetic in its order (bit for bit)"
@@ -493,6 +558,15 @@ def _write_numbers(entry: _Entry, xs: list[float], seed: float | None) -> None:
     grads = grad(trace.outputs[0], nodes) if seed is not None else [0.0] * len(nodes)
     for v, g in zip(nodes, grads):
         v.grad = g * seed if seed is not None else g
+
+
+def _reduced(op: ops.Op, values: list[float]) -> float:
+    """``op``'s forward on ``values``, checked as the eager node would be under
+    ``detect_anomaly()`` (the node is made where the compiled function was called)."""
+    out = op.forward(*values)
+    if STATE.anomaly and not math.isfinite(out):
+        raise forward_anomaly(op.name, out, tuple(values), user_site(sys._getframe(2)) or "?")
+    return out
 
 
 def _count(n: int, noun: str, plural: str = "") -> str:

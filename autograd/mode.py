@@ -211,12 +211,14 @@ def register_library_code(package_file: str) -> None:
     _LIBRARY_DIRS.add(os.path.dirname(os.path.abspath(package_file)))
 
 
+def in_library(frame: FrameType) -> bool:
+    """Whether ``frame`` runs library code (autograd, nn, viz, or a registered package)."""
+    return os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in _LIBRARY_DIRS
+
+
 def user_site(frame: FrameType | None) -> str | None:
     """The file:line of the first frame from ``frame`` outward that is outside library code."""
-    while (
-        frame is not None
-        and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in _LIBRARY_DIRS
-    ):
+    while frame is not None and in_library(frame):
         frame = frame.f_back
     return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else None
 

@@ -551,12 +551,17 @@ def power(exponent: float) -> Op:
     (12.0,)
     """
     n = float(exponent)
-    if n.is_integer() and n >= 1:
-        # a ** (n - 1) with a whole power >= 0 is defined everywhere: no pole to guard.
+    if n == 2:
+        # The square, the commonest power: 2a is plain arithmetic (and cannot raise).
+        def derivative(a: Any, out: Any) -> tuple[Any, ...]:
+            return (n * a,)
+    elif n.is_integer() and n >= 1:
+        # a ** (n - 1) with a whole power >= 0 has no pole, but float ** raises past the
+        # float range where the forward gave inf: _pow gives inf there too.
         k = n - 1
 
         def derivative(a: Any, out: Any) -> tuple[Any, ...]:
-            return (n * a**k,)
+            return (n * _pow(a, k),)
     else:
 
         def derivative(a: Any, out: Any) -> tuple[Any, ...]:

@@ -94,6 +94,9 @@ class _Tracer:
         self.sites: dict[Value, str] = {}
         # The first refusal, kept: raised again after fn returns, should fn swallow it.
         self.refusal: CompileError | None = None
+        # The first error an operation raised while tracing: if fn returns all the same, it
+        # caught it, and the way it went on was chosen by the traced numbers.
+        self.failure: CompileError | None = None
 
     def created(self, node: Value) -> None:
         """An operation made ``node`` (a leaf if it ran under ``no_grad()``)."""
@@ -112,6 +115,26 @@ class _Tracer:
             "to branch on, compare or copy would be frozen into every replay. Write it with "
             "graph operations (relu, abs, clamp, softplus, logsumexp), or call the function "
             "without compiling it.",
+        )
+
+    def failed(self, op: Any, error: BaseException | None) -> None:
+        """The operation ``op`` raised ``error`` while tracing: remember it, and where."""
+        if self.failure is not None or isinstance(error, CompileError):
+            return
+        frame = sys._getframe(2)
+        while frame.f_back is not None and frame.f_code.co_filename.startswith(ENGINE_DIR):
+            frame = frame.f_back
+        where = _describe_frame(frame)
+        line_in_fn = self._line_in_fn(frame)
+        self.failure = CompileError(
+            f"{_name(self.fn)} went on after {op.name} raised {type(error).__name__} ({error}) "
+            f"at {where}"
+            + (f", reached from {line_in_fn}" if line_in_fn and line_in_fn != where else "")
+            + ". A compiled function replays the graph it traced once: code that catches an "
+            "error of the engine chose its way by the numbers of this call, and every replay "
+            "would go that way too. Keep the error out with graph operations (clamp a log's "
+            "input, add a small constant to a divisor), or call the function without "
+            "compiling it."
         )
 
     def refuse(self, what: str) -> None:
@@ -331,6 +354,8 @@ def trace(fn: Callable[..., Any], args: Sequence[Any]) -> Trace:
         _watch(False)
     if tracer.refusal is not None:  # fn caught the refusal and carried on
         raise tracer.refusal
+    if tracer.failure is not None:  # fn caught an operation's error and carried on
+        raise tracer.failure
     single = isinstance(result, Value)
     outputs = (result,) if single else tuple(result) if isinstance(result, (tuple, list)) else ()
     if not outputs or not all(isinstance(v, Value) for v in outputs):

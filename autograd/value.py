@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from typing import Any, Union
 
 from . import ops
-from .mode import STATE, forward_anomaly, record_site, site_of
+from .mode import STATE, forward_anomaly, in_library, record_site, site_of
 
 __all__ = ["Value", "Constant", "apply", "Number"]
 
@@ -75,11 +76,11 @@ class Value:
 
     # ``_pass_grad`` is scratch space for one backward pass; ``__weakref__`` lets tools watch
     # a graph without keeping it alive. No __dict__, no __eq__: nodes hash by identity.
-    __slots__ = ("data", "grad", "label", "_op", "_parents", "_pass_grad", "__weakref__")
+    __slots__ = ("data", "grad", "_label", "_op", "_parents", "_pass_grad", "__weakref__")
 
     data: float
     grad: float
-    label: str
+    _label: str
     _op: ops.Op | None
     _parents: tuple[Value, ...]
     _pass_grad: Any  # a float, or a Value while grad(..., create_graph=True) runs
@@ -87,11 +88,21 @@ class Value:
     def __init__(self, data: Any, label: str = "") -> None:
         self.data = to_float(data)
         self.grad = 0.0
-        if not isinstance(label, str):
-            raise TypeError(f"label must be a str, got {describe(label)}")
         self.label = label
         self._op = None
         self._parents = ()
+
+    @property
+    def label(self) -> str:
+        """The name views and messages call this node by (``""``: none given)."""
+        return self._label
+
+    @label.setter
+    def label(self, label: str) -> None:
+        # Checked when set: every view, error message and compiled program reads it as text.
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {describe(label)}")
+        self._label = label
 
     # --- inspection ------------------------------------------------------------------------
 
@@ -137,6 +148,8 @@ class Value:
         return tuple(self._op.derivative(*[p.data for p in self._parents], self.data))
 
     def __repr__(self) -> str:
+        if STATE.watch:  # str(), repr(), print, "%s": text that could decide something
+            _read_text(self, "turns into text (str, repr, print or %)")
         text = f"Value(data={self.data!r}, grad={self.grad!r}"
         if self._op is not None:
             text += f", op={self._op.symbol!r}"
@@ -146,6 +159,8 @@ class Value:
 
     def _repr_html_(self) -> str:
         """A small card for Jupyter: label, data, grad and the operation that made it."""
+        if STATE.watch:
+            _read_text(self, "calls _repr_html_() on")
         return _card(self)
 
     # --- binary operators ----------------------------------------------------------------
@@ -156,13 +171,21 @@ class Value:
             right = _lift(right)
             if right is NotImplemented:
                 return NotImplemented
-        return _node(ops.ADD.forward(self.data, right.data), (self, right), ops.ADD)
+        try:
+            return _node(ops.ADD.forward(self.data, right.data), (self, right), ops.ADD)
+        except Exception:
+            _failed(ops.ADD, (self, right))
+            raise
 
     def __radd__(self, other: Number) -> Value:
         left = _lift(other)
         if left is NotImplemented:
             return NotImplemented
-        return _node(ops.ADD.forward(left.data, self.data), (left, self), ops.ADD)
+        try:
+            return _node(ops.ADD.forward(left.data, self.data), (left, self), ops.ADD)
+        except Exception:
+            _failed(ops.ADD, (left, self))
+            raise
 
     def __mul__(self, other: Operand) -> Value:
         right: Any = other
@@ -170,13 +193,21 @@ class Value:
             right = _lift(right)
             if right is NotImplemented:
                 return NotImplemented
-        return _node(ops.MUL.forward(self.data, right.data), (self, right), ops.MUL)
+        try:
+            return _node(ops.MUL.forward(self.data, right.data), (self, right), ops.MUL)
+        except Exception:
+            _failed(ops.MUL, (self, right))
+            raise
 
     def __rmul__(self, other: Number) -> Value:
         left = _lift(other)
         if left is NotImplemented:
             return NotImplemented
-        return _node(ops.MUL.forward(left.data, self.data), (left, self), ops.MUL)
+        try:
+            return _node(ops.MUL.forward(left.data, self.data), (left, self), ops.MUL)
+        except Exception:
+            _failed(ops.MUL, (left, self))
+            raise
 
     def __sub__(self, other: Operand) -> Value:
         # a - b is the composite a + (-b): no derivative code of its own. A plain number is
@@ -201,20 +232,28 @@ class Value:
             right = _lift(right)
             if right is NotImplemented:
                 return NotImplemented
-        return _node(ops.DIV.forward(self.data, right.data), (self, right), ops.DIV)
+        try:
+            return _node(ops.DIV.forward(self.data, right.data), (self, right), ops.DIV)
+        except Exception:
+            _failed(ops.DIV, (self, right))
+            raise
 
     def __rtruediv__(self, other: Number) -> Value:
         left = _lift(other)
         if left is NotImplemented:
             return NotImplemented
-        return _node(ops.DIV.forward(left.data, self.data), (left, self), ops.DIV)
+        try:
+            return _node(ops.DIV.forward(left.data, self.data), (left, self), ops.DIV)
+        except Exception:
+            _failed(ops.DIV, (left, self))
+            raise
 
     def __pow__(self, other: Operand) -> Value:
         if other.__class__ is Value:
             try:
                 return _node(ops.POW.forward(self.data, other.data), (self, other), ops.POW)
-            except TypeError:
-                _check_data((self, other))
+            except Exception:
+                _failed(ops.POW, (self, other))
                 raise
         exponent = _lift(other)
         if exponent is NotImplemented:
@@ -222,26 +261,38 @@ class Value:
         op = ops.power(exponent.data)
         try:
             return _node(op.forward(self.data), (self,), op)
-        except TypeError:
-            _check_data((self,))
+        except Exception:
+            _failed(op, (self,))
             raise
 
     def __rpow__(self, other: Number) -> Value:
         base = _lift(other)
         if base is NotImplemented:
             return NotImplemented
-        return _node(ops.POW.forward(base.data, self.data), (base, self), ops.POW)
+        try:
+            return _node(ops.POW.forward(base.data, self.data), (base, self), ops.POW)
+        except Exception:
+            _failed(ops.POW, (base, self))
+            raise
 
     # --- unary operations ------------------------------------------------------------------
 
     def __neg__(self) -> Value:
-        return _node(ops.NEG.forward(self.data), (self,), ops.NEG)
+        try:
+            return _node(ops.NEG.forward(self.data), (self,), ops.NEG)
+        except Exception:
+            _failed(ops.NEG, (self,))
+            raise
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _node(ops.ABS.forward(self.data), (self,), ops.ABS)
+        try:
+            return _node(ops.ABS.forward(self.data), (self,), ops.ABS)
+        except Exception:
+            _failed(ops.ABS, (self,))
+            raise
 
     def exp(self) -> Value:
         """``e ** self``. Past about 709.78 the float range ends: the result is ``inf``.
@@ -251,8 +302,8 @@ class Value:
         """
         try:
             return _node(ops.EXP.forward(self.data), (self,), ops.EXP)
-        except TypeError:  # math.exp refuses what a bad assignment put in .data
-            _check_data((self,))
+        except Exception:
+            _failed(ops.EXP, (self,))
             raise
 
     def log(self) -> Value:
@@ -263,8 +314,8 @@ class Value:
         """
         try:
             return _node(ops.LOG.forward(self.data), (self,), ops.LOG)
-        except TypeError:  # math.log refuses what a bad assignment put in .data
-            _check_data((self,))
+        except Exception:
+            _failed(ops.LOG, (self,))
             raise
 
     def tanh(self) -> Value:
@@ -275,8 +326,8 @@ class Value:
         """
         try:
             return _node(ops.TANH.forward(self.data), (self,), ops.TANH)
-        except TypeError:  # math.tanh refuses what a bad assignment put in .data
-            _check_data((self,))
+        except Exception:
+            _failed(ops.TANH, (self,))
             raise
 
     def sigmoid(self) -> Value:
@@ -287,8 +338,8 @@ class Value:
         """
         try:
             return _node(ops.SIGMOID.forward(self.data), (self,), ops.SIGMOID)
-        except TypeError:  # math.sigmoid refuses what a bad assignment put in .data
-            _check_data((self,))
+        except Exception:
+            _failed(ops.SIGMOID, (self,))
             raise
 
     def softplus(self) -> Value:
@@ -299,8 +350,8 @@ class Value:
         """
         try:
             return _node(ops.SOFTPLUS.forward(self.data), (self,), ops.SOFTPLUS)
-        except TypeError:
-            _check_data((self,))
+        except Exception:
+            _failed(ops.SOFTPLUS, (self,))
             raise
 
     def clamp(self, low: Number, high: Number) -> Value:
@@ -312,8 +363,8 @@ class Value:
         op = ops.clamp(to_float(low), to_float(high))
         try:
             return _node(op.forward(self.data), (self,), op)
-        except TypeError:
-            _check_data((self,))
+        except Exception:
+            _failed(op, (self,))
             raise
 
     def relu(self) -> Value:
@@ -322,7 +373,11 @@ class Value:
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
         """
-        return _node(ops.RELU.forward(self.data), (self,), ops.RELU)
+        try:
+            return _node(ops.RELU.forward(self.data), (self,), ops.RELU)
+        except Exception:
+            _failed(ops.RELU, (self,))
+            raise
 
     # --- graph-level operations --------------------------------------------------------------
 
@@ -375,8 +430,8 @@ class Value:
         >>> f"{Value(0.123456):.3f}"
         '0.123'
         """
-        if spec and STATE.watch:  # the text of the number could decide something: refuse
-            _read(self, f"formats ({spec!r})")
+        if STATE.watch:  # the text of the number could decide something: refuse
+            _read_text(self, f"formats ({spec!r})" if spec else "formats (f-string or format)")
         return format(self.data, spec) if spec else repr(self)
 
     def __bool__(self) -> bool:
@@ -433,6 +488,25 @@ def _read(v: Value, how: str) -> None:
         tracer.read(v, how)
 
 
+def _read_text(v: Value, how: str) -> None:
+    """Tell a running trace that ``v`` is being turned into text by code outside the library
+    (the library's own messages quote Values; what they say decides nothing)."""
+    tracer = STATE.tracer
+    if tracer is not None and not in_library(sys._getframe(2)):
+        tracer.read(v, how)
+
+
+def _failed(op: ops.Op, parents: tuple[Value, ...]) -> None:
+    """Called where an operation on ``parents`` raised (in the ``except`` block; the caller
+    re-raises). A running trace is told: should ``fn`` catch the error and go on, the path it
+    took for *these* numbers would be baked into every replay. And a bad ``.data`` (a bad
+    assignment) gets its clear TypeError instead of the raw one of ``str * float``."""
+    tracer = STATE.tracer
+    if tracer is not None:
+        tracer.failed(op, sys.exc_info()[1])
+    _check_data(parents)
+
+
 def _check_data(values: tuple[Value, ...]) -> None:
     """Raise a clear TypeError if an input's ``.data`` is not a number (a bad assignment)."""
     for v in values:
@@ -483,7 +557,7 @@ def _lift(x: Any) -> Any:
         out = _new(Constant)
         out.data = data
     out.grad = 0.0
-    out.label = ""
+    out._label = ""
     out._op = None
     out._parents = ()
     return out
@@ -501,7 +575,7 @@ def _node(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
+    out._label = ""
     state = STATE
     if state.recording:
         out._op = op
@@ -531,6 +605,15 @@ def pole(x: Any, exponent: Any) -> Value:
     return _node(math.inf, (base,), ops.power(exponent))
 
 
+def _made(op: ops.Op, parents: tuple[Value, ...]) -> Value:
+    """The node of ``op`` on ``parents``, its forward computed on their data (n-ary ops)."""
+    try:
+        return _node(op.forward(*[p.data for p in parents]), parents, op)
+    except Exception:
+        _failed(op, parents)
+        raise
+
+
 def apply(op: ops.Op, *inputs: Operand) -> Value:
     """Apply a primitive (built in or your own :class:`~autograd.ops.Op`) to inputs.
 
@@ -541,7 +624,11 @@ def apply(op: ops.Op, *inputs: Operand) -> Value:
     if not isinstance(op, ops.Op):
         raise TypeError(f"apply() takes an autograd Op, got {describe(op)}")
     parents = tuple(_as_value(x) for x in inputs)
-    return _node(to_float(op.forward(*[p.data for p in parents])), parents, op)
+    try:
+        return _node(to_float(op.forward(*[p.data for p in parents])), parents, op)
+    except Exception:
+        _failed(op, parents)
+        raise
 
 
 def _as_value(x: Any) -> Value:

@@ -86,13 +86,52 @@ def test_random_networks_train_the_same_compiled(hidden, activation, batch_size,
     )
 
 
-def test_a_loss_of_your_own_is_compiled_whole_per_batch_size():
+def assert_close_training(X, y, sizes, **kw):
+    """A loss of your own: both backends agree with the eager run to 1e-9 (the gradients
+    reach the weights by another order of additions: not bit for bit)."""
+    h0, w0 = train(False, X, y, sizes, **kw)
+    for backend in ("python", "numpy"):
+        h, w = train(backend, X, y, sizes, **kw)
+        assert h.accuracy == h0.accuracy
+        for a, b in [*zip(h.cost, h0.cost), *zip(w, w0)]:
+            assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), backend
+
+
+def test_a_loss_of_your_own_trains_as_the_eager_loop():
     X, y = data.moons(30, seed=0)
 
     def squared_error(outputs, targets):
         return autograd.mean([(o - t) ** 2 for o, t in zip(outputs, targets)])
 
-    assert_same_training(X, y, [5, 1], loss=squared_error, epochs=4, batch_size=7, l2_alpha=1e-3)
+    assert_close_training(X, y, [5, 1], loss=squared_error, epochs=4, batch_size=7, l2_alpha=1e-3)
+
+
+def test_a_loss_of_your_own_over_several_outputs_mixing_the_examples():
+    X, y = data.blobs(24, k=3, seed=2)
+
+    def spread(outputs, targets):  # not a mean of per-example losses: the batch's max
+        picked = [out[t] - autograd.logsumexp(out) for out, t in zip(outputs, targets)]
+        worst = max(picked, key=lambda v: -v.data)  # reads numbers: fine, it runs eagerly
+        return -worst - autograd.mean(picked)
+
+    assert_close_training(X, y, [4, 3], loss=spread, epochs=3, batch_size=8)
+
+
+def test_a_loss_of_your_own_traces_one_example_whatever_the_batch():
+    # Tracing the whole minibatch cost a graph of batch × model nodes (8 GB for 1000 moons
+    # through MLP(2, [32, 32, 1])): the model is traced once, for one example.
+    from nn.steps import CompiledStep
+
+    def my_mean_sq(outputs, targets):
+        return autograd.mean([(o - t) ** 2 for o, t in zip(outputs, targets)])
+
+    X, y = data.moons(300, seed=0)
+    model = MLP(2, [8, 8, 1], seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    step = CompiledStep(model, X, y, my_mean_sq, opt, 0.0, backend="python")
+    one = len(step.compiled.trace.order)
+    step(range(300))
+    assert step.compiled.traces == 1 and len(step.compiled.trace.order) == one < 400
 
 
 def test_a_model_the_compiler_refuses_says_why_before_training():
@@ -127,11 +166,10 @@ def test_compile_takes_a_bool_or_a_backend():
     assert len(history) == 2
 
 
-def test_a_custom_loss_that_needs_numbers_says_so_before_training():
+def test_a_loss_of_your_own_may_use_the_numbers_of_the_targets():
     X, y = data.moons(10, seed=0)
 
-    def indexes(outputs, targets):  # uses a target as a list index: not on a traced input
-        return autograd.mean([outputs[int(t)] for t in targets])
+    def indexes(outputs, targets):  # a target as a list index: fine, the loss runs eagerly
+        return autograd.mean([outputs[int(t)] ** 2 for t in targets])
 
-    with pytest.raises(autograd.CompileError, match="targets as inputs"):
-        fit(MLP(2, [1]), X, y, loss=indexes, progress=False, compile=True)
+    assert_close_training(X, y, [1], loss=indexes, epochs=3)
