@@ -37,6 +37,7 @@ import math
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from autograd import Value
@@ -49,31 +50,47 @@ __all__ = ["Optimizer", "SGD", "Adam"]
 
 
 def _real(name: str, value: Any) -> float:
-    """``value`` as a float if it is a real number (not a bool); a TypeError otherwise."""
+    """``value`` as a float if it is a real number (not a bool); a TypeError otherwise.
+
+    An int (or Fraction) beyond the float range becomes an infinity, which every check
+    below refuses as not finite (``float(10**400)`` would raise OverflowError).
+    """
     is_bool = isinstance(value, bool) or type(value).__name__ == "bool_"
     if is_bool or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (int or float), got {describe(value)}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf  # type: ignore[operator]  # typeshed: Real vs int
+
+
+def _shown(value: Any) -> str:
+    """``value`` for an error message: 10**400 as 1e+400, not its 401 digits."""
+    text = repr(value)
+    if len(text) > 30 and isinstance(value, numbers.Rational):
+        exact = Decimal(int(value.numerator)) / Decimal(int(value.denominator))
+        return format(exact.normalize(), ".4g")
+    return text
 
 
 def _positive(name: str, value: Any) -> float:
     x = _real(name, value)
     if not (math.isfinite(x) and x > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+        raise ValueError(f"{name} must be a finite number > 0, got {_shown(value)}")
     return x
 
 
 def _non_negative(name: str, value: Any) -> float:
     x = _real(name, value)
     if not (math.isfinite(x) and x >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        raise ValueError(f"{name} must be a finite number >= 0, got {_shown(value)}")
     return x
 
 
 def _unit_interval(name: str, value: Any) -> float:
     x = _real(name, value)
     if not 0 <= x < 1:  # NaN fails this too
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+        raise ValueError(f"{name} must be in [0, 1), got {_shown(value)}")
     return x
 
 
@@ -267,7 +284,7 @@ class Optimizer(ABC):
                 buffers[name] = [
                     _real(f"state_dict[{name!r}][{i}]", v) for i, v in enumerate(values)
                 ]
-            except (TypeError, OverflowError) as error:
+            except TypeError as error:
                 raise ValueError(str(error)) from None
             for i, v in enumerate(buffers[name]):
                 if not math.isfinite(v):

@@ -22,6 +22,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.value import describe
 
 from .display import history_card
 from .losses import (
@@ -275,7 +276,15 @@ def fit(
     loss -- raises :class:`autograd.CompileError` saying why, before any training.
 
     Data problems (ragged X, mismatched lengths, the wrong number of features, NaN) raise
-    ValueError before any training starts.
+    ValueError before any training starts; so do arguments of the wrong kind (a model that
+    is not a :class:`Module`, an optimizer given by name, a callback that cannot be called:
+    TypeError), and an optimizer that updates none of the model's parameters (ValueError:
+    built from another model, it would train nothing). An optimizer over only some of the
+    model's parameters is fine -- the others stay frozen, as in fine-tuning -- and it may
+    hold Values outside the model too (a learnable parameter of your own loss, say): they
+    move with the cost's gradient like the model's. A loss of your own must return a Value
+    (the cost J); anything else is a TypeError raised before that batch's update, so a
+    first batch refused leaves the model as it was.
 
     >>> from nn import Perceptron, data
     >>> X, y = data.logic("and")
@@ -284,21 +293,41 @@ def fit(
     >>> len(history.cost), history.cost[-1] < history.cost[0]
     (3, True)
     """
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"model must be an nn.Module (an MLP, a Perceptron, ...), got {describe(model)}"
+        )
     X, y = _check_data(X, y, getattr(model, "nin", None))
     epochs = _whole(epochs, "epochs")
     if batch_size is not None:
         batch_size = _whole(batch_size, "batch_size", "None or an int")
     if not (isinstance(l2_alpha, (int, float)) and math.isfinite(l2_alpha) and l2_alpha >= 0):
         raise ValueError(f"l2_alpha must be a finite number >= 0, got {l2_alpha!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(
+            f"callback must be None or a function callback(epoch, cost, accuracy), "
+            f"got {describe(callback)}"
+        )
     loss_fn = get_loss(loss)
+    if loss_fn not in LOSSES.values():  # the built-in losses always return a Value
+        loss_fn = _CheckedLoss(loss_fn)
     _check_targets_fit(model, X, y, loss_fn)
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr=0.1)
+    _check_optimizer(model, optimizer)
     if compile is False:
         step: EagerStep = EagerStep(model, X, y, loss_fn, optimizer, l2_alpha)
     elif compile is True or compile in ("auto", "python", "numpy"):
         backend = "auto" if compile is True else compile
-        step = CompiledStep(model, X, y, loss_fn, optimizer, l2_alpha, backend)
+        try:
+            step = CompiledStep(model, X, y, loss_fn, optimizer, l2_alpha, backend)
+        except autograd.CompileError as e:
+            # The trace calls the loss first: a loss returning no Value is that, not a
+            # failure to compile, and says so as on the eager path.
+            refusal = loss_fn.refusal if isinstance(loss_fn, _CheckedLoss) else None
+            if refusal is not None and e.__cause__ is refusal:
+                raise refusal from None
+            raise
     else:
         raise ValueError(
             f"compile must be False, True, 'auto', 'python' or 'numpy'; got {compile!r}"
@@ -350,6 +379,46 @@ def _whole(value: Any, name: str, accepted: str = "an int") -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be {accepted} >= 1, got {value!r}")
     return int(value)
+
+
+class _CheckedLoss:
+    """A loss of the user's, refusing a result that is not a Value before anything uses it.
+
+    A float, a list or None would otherwise fail as a bare AttributeError on ``backward()``;
+    checked here, the TypeError comes before that batch's update and names the loss.
+    """
+
+    def __init__(self, loss_fn: Callable[..., Any]) -> None:
+        self.loss_fn = loss_fn
+        self.name = getattr(loss_fn, "__name__", None) or repr(loss_fn)
+        self.refusal: TypeError | None = None  # what was raised, to tell it apart later
+
+    def __call__(self, outputs: Any, targets: Any) -> Value:
+        cost = self.loss_fn(outputs, targets)
+        if not isinstance(cost, Value):
+            self.refusal = TypeError(
+                f"loss function {self.name!r} returned {describe(cost)}; it must return a "
+                "Value, the cost J of the batch (e.g. mse(outputs, targets)), to backpropagate"
+            )
+            raise self.refusal
+        return cost
+
+
+def _check_optimizer(model: Module, optimizer: Any) -> None:
+    """Refuse an optimizer given by name, or one that would train nothing of the model."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            "optimizer must be None (SGD with lr=0.1) or an nn.Optimizer over the model's "
+            f"parameters, e.g. Adam(model.parameters(), lr=0.01); got {describe(optimizer)}"
+        )
+    ours = model.parameters()
+    ids = {id(p) for p in ours}
+    if not any(id(p) in ids for p in optimizer.params):
+        raise ValueError(
+            f"the optimizer updates none of the model's parameters (it holds "
+            f"{len(optimizer.params)}, the model has {len(ours)}; built for another model?): "
+            f"give it this model's, e.g. {type(optimizer).__name__}(model.parameters(), lr=...)"
+        )
 
 
 def _check_targets_fit(model: Module, X: list[list[float]], y: list[Any], loss_fn: Any) -> None:

@@ -24,6 +24,12 @@ from nn import MLP, Adam, Perceptron, accuracy, data, fit, mse
 from nn.losses import get_loss
 
 DATASETS = ("moons", "circles", "xor", "linear", "blobs")
+#: Act 3 trains on all its points in one batch, so its time and memory grow with -n (about
+#: 5 s and 250 MB an epoch at this many points): beyond it the demo is no demo.
+MAX_POINTS = 10_000
+#: Adam moves each weight by about lr per step, from weights of about 0.5: above this a run
+#: only diverges, and near 1e100 the cost overflows and training stops with an error.
+MAX_LR = 10.0
 
 
 def _load(name: str, n: int, seed: int) -> tuple[list[list[float]], list[int], int]:
@@ -213,7 +219,7 @@ def _version() -> str:
         return autograd.__version__
 
 
-def _at_least(minimum: int) -> Any:
+def _at_least(minimum: int, maximum: int | None = None) -> Any:
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -221,19 +227,44 @@ def _at_least(minimum: int) -> Any:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}, got {value}")
         return value
 
     return parse
 
 
-def _positive_float(text: str) -> float:
+def _learning_rate(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    if value > MAX_LR:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_LR:g}, got {text}")
     return value
+
+
+def _picture_dir(text: str) -> str:
+    """``text`` if the pictures can be written there: checked before training, not after."""
+    path = Path(text)
+    try:
+        if path.exists():
+            if not path.is_dir():
+                raise argparse.ArgumentTypeError(f"{text!r} is a file, not a directory")
+            ancestor = path
+        else:  # it will be created, with any missing parents, under the nearest that exists
+            ancestor = next(p for p in path.absolute().parents if p.exists())
+            if not ancestor.is_dir():
+                raise argparse.ArgumentTypeError(
+                    f"cannot create {text!r}: {str(ancestor)!r} is not a directory"
+                )
+    except OSError as e:  # e.g. a parent that may not be looked into
+        raise argparse.ArgumentTypeError(f"cannot reach {text!r}: {e.strerror}") from None
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{str(ancestor)!r} is not writable")
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -257,14 +288,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--epochs", type=_at_least(1), default=100, help="epochs for act 3 (default 100)"
     )
     d.add_argument(
-        "--lr", type=_positive_float, default=0.05, help="Adam learning rate (default 0.05)"
+        "--lr",
+        type=_learning_rate,
+        default=0.05,
+        help=f"Adam learning rate (default 0.05, at most {MAX_LR:g}: Adam moves each weight by "
+        "about lr per step, so larger rates only diverge)",
     )
     d.add_argument(
         "--seed", type=_at_least(0), default=0, help="seed for data and weights (default 0)"
     )
-    d.add_argument("-n", type=_at_least(4), default=100, help="number of points (default 100)")
+    d.add_argument(
+        "-n",
+        type=_at_least(4, MAX_POINTS),
+        default=100,
+        help=f"number of points for act 3 (default 100, at most {MAX_POINTS}: they are all "
+        "trained on at once, so time and memory grow with n)",
+    )
     d.add_argument("--quiet", action="store_true", help="no progress bar")
-    d.add_argument("--out", metavar="DIR", help="also write the pictures (SVG, HTML, PNG) here")
+    d.add_argument(
+        "--out",
+        metavar="DIR",
+        type=_picture_dir,
+        help="also write the pictures (SVG, HTML, PNG) here; created if missing",
+    )
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "demo")  # the demo is the main job: `gradstep` alone runs it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import sys
@@ -108,3 +109,66 @@ def test_out_without_the_viz_extra_says_how_to_install(monkeypatch, capsys):
 def test_out_flag_reaches_the_demo(tmp_path, capsys):
     assert main(["demo", "--epochs", "1", "--quiet", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "backprop.html").exists() and "4. Pictures" in capsys.readouterr().out
+
+
+# --- flags that used to fail after training, or never finish: refused up front ------------------
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Make any training fail at once, so a refusal that comes too late fails the test
+    promptly instead of training (or hanging on a trillion points)."""
+
+    def trained(*args, **kwargs):
+        raise AssertionError("the demo started training")
+
+    monkeypatch.setattr("viz.cli.demo", trained)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["demo", "--out", "/dev/null/x"],
+            "argument --out: cannot create '/dev/null/x': '/dev/null' is not a directory",
+        ),
+        (["demo", "--lr", "1e300"], "argument --lr: must be at most 10, got 1e300"),
+        (["demo", "--lr", "10.5"], "argument --lr: must be at most 10, got 10.5"),
+        (["demo", "-n", "1000000000000"], "argument -n: must be at most 10000, got 1000000000000"),
+        (["-n", "10001"], "argument -n: must be at most 10000, got 10001"),
+    ],
+)
+def test_flags_that_cannot_work_are_refused_before_training(argv, message, capsys, no_training):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "usage: gradstep demo" in captured.err and message in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_out_naming_a_file_or_an_unwritable_place_is_refused(
+    tmp_path, monkeypatch, capsys, no_training
+):
+    a_file = tmp_path / "pics"
+    a_file.write_text("not a directory")
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--out", str(a_file)])
+    assert exit_.value.code == 2
+    assert f"argument --out: '{a_file}' is a file, not a directory" in capsys.readouterr().err
+
+    # Root may write anywhere, so the permission is simulated: no write access to tmp_path.
+    monkeypatch.setattr(os, "access", lambda path, mode: str(path) != str(tmp_path))
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--out", str(tmp_path / "new" / "pics")])
+    assert exit_.value.code == 2
+    assert f"argument --out: '{tmp_path}' is not writable" in capsys.readouterr().err
+
+
+def test_the_largest_accepted_values_reach_the_demo(monkeypatch, tmp_path):
+    got = {}
+    monkeypatch.setattr("viz.cli.demo", lambda *args, **kwargs: got.update(args=args, **kwargs))
+    out = tmp_path / "new" / "pics"  # missing parents are fine: write_pictures makes them
+    assert main(["demo", "--lr", "10", "-n", "10000", "--out", str(out)]) == 0
+    assert got["args"][2:5] == (10.0, 0, 10000) and got["out_dir"] == str(out)
