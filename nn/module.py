@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import re
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,6 +192,11 @@ class Module:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the architecture and parameters to ``path`` as JSON (never pickle).
 
+        The file is replaced atomically, so a crash mid-save leaves the old file whole. It
+        keeps its permissions (a private 0600 checkpoint stays private), a symlink is written
+        through to its target and stays a link, and a temp file left by a killed save of the
+        same file is removed.
+
         >>> import tempfile, os
         >>> from nn import MLP
         >>> model = MLP(2, [3, 1], seed=1)
@@ -307,23 +315,45 @@ def _shorten(text: str, limit: int = 200) -> str:
 def _write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a crash leaves the old file or the new one, whole.
 
-    The text goes to a new file beside it, is flushed to disk, then renamed over ``path``
-    (an atomic step on POSIX and Windows).
+    The text goes to a new file beside the real target (a symlink, or a chain of them, is
+    written through and stays a link), is flushed to disk, then renamed over the target (an
+    atomic step on POSIX and Windows). The new file keeps the old one's permission bits. The
+    temp file is ``.<name>.<32 hex digits>.tmp`` and locked while in use, so that the next save
+    of the same file can tell one left by a killed save from one still being written.
     """
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    # 0o666 and the umask, like open(path, "w") -- not mkstemp's private 0o600.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    target = Path(os.path.realpath(path))
+    if target.is_symlink():  # realpath stops at a loop of links; replacing it would lose them
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), os.fspath(path))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
+        mode: int | None = os.stat(target).st_mode & 0o777
+    except FileNotFoundError:
+        mode = None
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    # A new file gets 0o666 and the umask, like open(path, "w") -- not mkstemp's private 0o600.
+    # Replacing a file: start private, then take its bits exactly (the umask would strip some).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    fd = os.open(temporary, flags, 0o666 if mode is None else 0o600)
+    try:
+        try:
+            _lock(fd)
+            if mode is not None:
+                os.chmod(fd if os.chmod in os.supports_fd else temporary, mode)
+            with os.fdopen(fd, "w", encoding="utf-8", closefd=False) as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            if sys.platform != "win32":  # renamed while still locked: never taken for stale
+                os.replace(temporary, target)
+        finally:
+            os.close(fd)
+        if sys.platform == "win32":  # Windows renames no open file
+            os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    try:  # make the rename itself durable where the platform allows it
-        folder = os.open(path.parent, os.O_RDONLY)
+    _remove_stale_temporaries(target)
+    try:  # make the rename (and the tidying) durable where the platform allows it
+        folder = os.open(target.parent, os.O_RDONLY)
     except OSError:
         return
     try:
@@ -332,6 +362,50 @@ def _write_atomically(path: Path, text: str) -> None:
         pass
     finally:
         os.close(folder)
+
+
+def _lock(fd: int) -> bool:
+    """Mark an open temp file as in use; False if another process already does.
+
+    The lock ends with its process however that ends (SIGKILL too), so an unlocked temp file
+    is one whose save died.
+    """
+    if sys.platform == "win32":  # Windows needs no mark: it deletes no file that is open
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # held by a live save (or the file system has no locks: leave it be)
+        return False
+    return True
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete the temp files of ``target`` that interrupted saves left; never another file."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{32}}\.tmp")
+    try:
+        with os.scandir(target.parent) as entries:
+            stale = [
+                e.path
+                for e in entries
+                if pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)
+            ]
+    except OSError:
+        return
+    for name in stale:
+        try:
+            if sys.platform == "win32":
+                os.remove(name)  # refused while a live save holds it open
+                continue
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW)
+            try:
+                if _lock(fd):
+                    os.remove(name)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass  # tidying up never fails a save that has succeeded
 
 
 def _reject_constant(name: str) -> None:
