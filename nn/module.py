@@ -15,6 +15,8 @@ from typing import Any
 
 from autograd import Value
 
+from ._messages import brief, shorten
+
 __all__ = ["Module"]
 
 FORMAT = "gradstep-model"
@@ -178,13 +180,13 @@ class Module:
         values = {}
         for name, value in state.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"parameter {name!r} must be a number, got {value!r}")
+                raise ValueError(f"parameter {name!r} must be a number, got {brief(value)}")
             try:
                 number = float(value)
             except OverflowError:  # a JSON integer beyond the float range
                 number = math.inf
             if not math.isfinite(number):
-                raise ValueError(f"parameter {name!r} must be finite, got {value!r}")
+                raise ValueError(f"parameter {name!r} must be finite, got {brief(value)}")
             values[name] = number
         for name, p in params.items():  # all checked: now it is safe to change the model
             p.data = values[name]
@@ -229,7 +231,8 @@ class Module:
         """Load parameters saved by :meth:`save` into this model, after checking the file.
 
         A file that is not valid JSON, is not a gradstep model, describes another
-        architecture, or holds non-finite numbers raises ValueError; the model is unchanged.
+        architecture, or holds non-finite numbers raises ValueError naming the file; the model
+        is unchanged. Values from the file are shortened in messages: it may hold anything.
         """
         where = os.fspath(path)
         try:
@@ -244,24 +247,29 @@ class Module:
                 f"{where!r} is not a model file: its JSON is nested too deeply"
             ) from None
         except ValueError as e:  # a number too long for Python, NaN/Infinity, ...
-            raise ValueError(f"{where!r} is not a valid model file: {_shorten(str(e))}") from None
+            raise ValueError(f"{where!r} is not a valid model file: {shorten(str(e))}") from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise ValueError(f"{where!r} is not a gradstep model file")
         if document.get("version") != FORMAT_VERSION:
             raise ValueError(
-                f"{where!r} has format version {_shorten(repr(document.get('version')))}; "
+                f"{where!r} has format version {brief(document.get('version'))}; "
                 f"this gradstep reads version {FORMAT_VERSION}"
             )
         kind, config = document.get("model"), document.get("config")
         if kind != type(self).__name__ or _architecture(config) != _architecture(self.config()):
             raise ValueError(
-                f"{where!r} holds a {_shorten(str(kind))} with {_shorten(repr(config))}, "
+                f"{where!r} holds a {shorten(kind, 60) if isinstance(kind, str) else brief(kind)} "
+                f"with {brief(config)}, "
                 f"but this model is a {type(self).__name__} with {self.config()}"
             )
         parameters = document.get("parameters")
         if not isinstance(parameters, dict):
             raise ValueError(f"{where!r} has no parameters (a JSON object of name -> number)")
-        self.load_state_dict(parameters)
+        try:
+            self.load_state_dict(parameters)
+        except (ValueError, TypeError, KeyError) as e:  # also from a subclass's override
+            # Which file is the first thing to know; the state dict's own message says why.
+            raise ValueError(f"{where!r}: {shorten(str(e), 500)}") from None
 
     # --- display --------------------------------------------------------------------------
 
@@ -303,13 +311,8 @@ def _architecture(config: Any) -> Any:
 def _few(names: list[str]) -> str:
     if not names:
         return "none"
-    shown = ", ".join(repr(n) for n in names[:3])
+    shown = ", ".join(brief(n) for n in names[:3])  # names from a file can be anything
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-
-
-def _shorten(text: str, limit: int = 200) -> str:
-    """``text`` cut to ``limit`` characters: an error message never carries a whole file."""
-    return text if len(text) <= limit else f"{text[: limit - 30]}… ({len(text):,} characters)"
 
 
 def _write_atomically(path: Path, text: str) -> None:

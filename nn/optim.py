@@ -40,7 +40,8 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from autograd import Value
-from autograd.value import describe
+
+from ._messages import brief, describe  # describe as autograd's, but safe for huge values
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -49,31 +50,35 @@ __all__ = ["Optimizer", "SGD", "Adam"]
 
 
 def _real(name: str, value: Any) -> float:
-    """``value`` as a float if it is a real number (not a bool); a TypeError otherwise."""
+    """``value`` as a float if it is a real number (not a bool); a TypeError otherwise, and a
+    ValueError for a number beyond the float range (not float()'s unnamed OverflowError)."""
     is_bool = isinstance(value, bool) or type(value).__name__ == "bool_"
     if is_bool or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number (int or float), got {describe(value)}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be a finite number, got {brief(value)}") from None
 
 
 def _positive(name: str, value: Any) -> float:
     x = _real(name, value)
     if not (math.isfinite(x) and x > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+        raise ValueError(f"{name} must be a finite number > 0, got {brief(value)}")
     return x
 
 
 def _non_negative(name: str, value: Any) -> float:
     x = _real(name, value)
     if not (math.isfinite(x) and x >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        raise ValueError(f"{name} must be a finite number >= 0, got {brief(value)}")
     return x
 
 
 def _unit_interval(name: str, value: Any) -> float:
     x = _real(name, value)
     if not 0 <= x < 1:  # NaN fails this too
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+        raise ValueError(f"{name} must be in [0, 1), got {brief(value)}")
     return x
 
 
@@ -234,10 +239,10 @@ class Optimizer(ABC):
         if missing or extra:
             raise ValueError(
                 f"state_dict for {kind} needs exactly the keys {sorted(expected)}; "
-                f"missing {missing}, unexpected {extra}"
+                f"missing {missing}, unexpected {brief(extra)}"
             )
         if state["type"] != kind:
-            raise ValueError(f"state_dict is for {state['type']!r}, not {kind!r}")
+            raise ValueError(f"state_dict is for {brief(state['type'])}, not {kind!r}")
         steps = state["steps"]
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
             raise ValueError(f"state_dict['steps'] must be an int >= 0, got {describe(steps)}")
@@ -267,7 +272,7 @@ class Optimizer(ABC):
                 buffers[name] = [
                     _real(f"state_dict[{name!r}][{i}]", v) for i, v in enumerate(values)
                 ]
-            except (TypeError, OverflowError) as error:
+            except TypeError as error:
                 raise ValueError(str(error)) from None
             for i, v in enumerate(buffers[name]):
                 if not math.isfinite(v):

@@ -1,9 +1,10 @@
-"""Save keeps the file's mode and symlinks and tidies interrupted saves. Each test failed
-before its fix."""
+"""Save keeps the file's mode and symlinks and tidies interrupted saves; load errors name the
+file and never echo a huge value whole. Each test failed before its fix."""
 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nn import MLP
+from nn import MLP, SGD, Neuron
 
 # --- save: the file's mode --------------------------------------------------------------------
 
@@ -151,3 +152,108 @@ def test_a_save_leaves_the_temp_file_of_a_save_still_running(tmp_path):
         assert live.exists()
     MLP(2, [1], seed=2).save(path)  # once that save is gone, its file is stale
     assert sorted(os.listdir(tmp_path)) == ["m.json"]
+
+
+# --- load: errors name the file and shorten what they echo ---------------------------------
+
+
+def model_file(tmp_path, **parameters) -> tuple[MLP, Path]:
+    model = MLP(2, [1], seed=0)
+    path = tmp_path / "m.json"
+    model.save(path)
+    doc = json.loads(path.read_text())
+    doc["parameters"].update(parameters)
+    path.write_text(json.dumps(doc))
+    return MLP(2, [1], seed=3), path
+
+
+def test_a_parameter_mismatch_names_the_file_and_changes_nothing(tmp_path):
+    model, path = model_file(tmp_path, extra=1.0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"m\.json.*does not fit this MLP.*unexpected 'extra'"):
+        model.load(path)
+    assert model.state_dict() == before
+
+
+def test_an_overridden_load_state_dict_error_names_the_file(tmp_path):
+    class Strict(Neuron):
+        def load_state_dict(self, state):
+            raise KeyError("w.7")
+
+    path = tmp_path / "n.json"
+    Strict(2, seed=0).save(path)
+    with pytest.raises(ValueError, match=r"n\.json.*'w\.7'"):
+        Strict(2, seed=1).load(path)
+
+
+def test_a_4000_digit_parameter_is_shortened(tmp_path):
+    model, path = model_file(tmp_path, **{"layers.0.neurons.0.b": int("7" * 4000)})
+    with pytest.raises(ValueError) as info:
+        model.load(path)
+    message = str(info.value)
+    assert "m.json" in message and "777777777777...(4000 digits)" in message
+    assert len(message) < 300
+
+
+@pytest.mark.parametrize("where", ["value", "name"])
+def test_a_10000_character_string_is_shortened(tmp_path, where):
+    big = "x" * 10_000
+    value = {"layers.0.neurons.0.b": big} if where == "value" else {big: 1.0}
+    model, path = model_file(tmp_path, **value)
+    with pytest.raises(ValueError) as info:
+        model.load(path)
+    message = str(info.value)
+    assert "m.json" in message and "...(10000 characters)" in message
+    assert len(message) < 300
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("version", int("9" * 4000)), ("model", "M" * 10_000), ("config", {"nin": int("5" * 4000)})],
+    ids=["version", "model", "config"],
+)
+def test_header_values_are_shortened_with_their_size(tmp_path, key, value):
+    path = tmp_path / "m.json"
+    MLP(2, [1], seed=0).save(path)
+    doc = json.loads(path.read_text())
+    doc[key] = value
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError) as info:
+        MLP(2, [1]).load(path)
+    message = str(info.value)
+    assert "m.json" in message and len(message) < 400
+    assert ("(4000 digits)" if key != "model" else "(10000 characters)") in message
+
+
+def test_load_state_dict_shortens_an_int_too_long_for_repr():
+    # Python 3.11+ refuses repr() of an int over 4300 digits with a ValueError of its own.
+    model = Neuron(1, seed=0, activation="linear")
+    huge = r"100000000000\.\.\.\(5001 digits\)"
+    with pytest.raises(ValueError, match=rf"'b' must be finite, got {huge}"):
+        model.load_state_dict({"w.0": 1.0, "b": 10**5000})
+    with pytest.raises(ValueError, match=rf"a number, got \[5, {huge}\]"):
+        model.load_state_dict({"w.0": [5, 10**5000], "b": 0.0})
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "shown"),
+    [
+        ("lr", 10**4000, r"state_dict\['lr'\] must be a finite number, got 100000000000\.\.\."),
+        ("lr", -(10**300), r"> 0, got -100000000000\.\.\.\(301 digits\)"),
+        ("steps", -(10**5000), r"int >= 0, got int -100000000000\.\.\.\(5001 digits\)"),
+        ("type", "S" * 10_000, r"is for 'SSSS.*\.\.\.\(10000 characters\), not 'SGD'"),
+        ("velocity", "v" * 10_000, r"list of floats, got str 'vvv.*\.\.\.\(10000 characters\)"),
+        ("s" * 10_000, 1, r"unexpected \['sss.*\.\.\.\(10000 characters\)\]"),
+    ],
+    ids=["huge-lr", "negative-lr", "huge-steps", "long-type", "long-buffer", "long-key"],
+)
+def test_optimizer_load_state_dict_shortens_huge_values(key, value, shown):
+    model = MLP(2, [1], seed=0)
+    opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+    state = opt.state_dict()
+    before = json.dumps(state)
+    state[key] = value
+    with pytest.raises(ValueError, match=shown) as info:
+        opt.load_state_dict(state)
+    assert len(str(info.value)) < 300
+    assert json.dumps(opt.state_dict()) == before  # unchanged
