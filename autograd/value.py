@@ -8,24 +8,13 @@ import sys
 from typing import Any, Union
 
 from . import ops
+from .messages import describe
 from .mode import STATE, forward_anomaly, in_library, record_site, site_of
 
 __all__ = ["Value", "Constant", "apply", "Number"]
 
 Number = int | float
 Operand = Union["Value", int, float]
-
-
-def describe(x: Any) -> str:
-    """``x`` for an error message: its type and a short repr (``str 'abc'``).
-
-    >>> describe("abc")
-    "str 'abc'"
-    """
-    text = repr(x)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{type(x).__name__} {text}"
 
 
 def to_float(x: Any) -> float:

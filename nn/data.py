@@ -32,7 +32,7 @@ import math
 import random
 from typing import Any, Literal, overload
 
-from autograd.value import describe
+from autograd.messages import describe
 
 __all__ = [
     "blobs",

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import re
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from autograd import Value
+from autograd.messages import brief, shorten
 
 __all__ = ["Module"]
 
@@ -175,19 +179,24 @@ class Module:
         values = {}
         for name, value in state.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ValueError(f"parameter {name!r} must be a number, got {value!r}")
+                raise ValueError(f"parameter {name!r} must be a number, got {brief(value)}")
             try:
                 number = float(value)
             except OverflowError:  # a JSON integer beyond the float range
                 number = math.inf
             if not math.isfinite(number):
-                raise ValueError(f"parameter {name!r} must be finite, got {value!r}")
+                raise ValueError(f"parameter {name!r} must be finite, got {brief(value)}")
             values[name] = number
         for name, p in params.items():  # all checked: now it is safe to change the model
             p.data = values[name]
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the architecture and parameters to ``path`` as JSON (never pickle).
+
+        The file is replaced atomically, so a crash mid-save leaves the old file whole. It
+        keeps its permissions (a private 0600 checkpoint stays private), a symlink is written
+        through to its target and stays a link, and a temp file left by a killed save of the
+        same file is removed.
 
         >>> import tempfile, os
         >>> from nn import MLP
@@ -221,7 +230,8 @@ class Module:
         """Load parameters saved by :meth:`save` into this model, after checking the file.
 
         A file that is not valid JSON, is not a gradstep model, describes another
-        architecture, or holds non-finite numbers raises ValueError; the model is unchanged.
+        architecture, or holds non-finite numbers raises ValueError naming the file; the model
+        is unchanged. Values from the file are shortened in messages: it may hold anything.
         """
         where = os.fspath(path)
         try:
@@ -236,24 +246,29 @@ class Module:
                 f"{where!r} is not a model file: its JSON is nested too deeply"
             ) from None
         except ValueError as e:  # a number too long for Python, NaN/Infinity, ...
-            raise ValueError(f"{where!r} is not a valid model file: {_shorten(str(e))}") from None
+            raise ValueError(f"{where!r} is not a valid model file: {shorten(str(e))}") from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise ValueError(f"{where!r} is not a gradstep model file")
         if document.get("version") != FORMAT_VERSION:
             raise ValueError(
-                f"{where!r} has format version {_shorten(repr(document.get('version')))}; "
+                f"{where!r} has format version {brief(document.get('version'))}; "
                 f"this gradstep reads version {FORMAT_VERSION}"
             )
         kind, config = document.get("model"), document.get("config")
         if kind != type(self).__name__ or _architecture(config) != _architecture(self.config()):
             raise ValueError(
-                f"{where!r} holds a {_shorten(str(kind))} with {_shorten(repr(config))}, "
+                f"{where!r} holds a {shorten(kind, 60) if isinstance(kind, str) else brief(kind)} "
+                f"with {brief(config)}, "
                 f"but this model is a {type(self).__name__} with {self.config()}"
             )
         parameters = document.get("parameters")
         if not isinstance(parameters, dict):
             raise ValueError(f"{where!r} has no parameters (a JSON object of name -> number)")
-        self.load_state_dict(parameters)
+        try:
+            self.load_state_dict(parameters)
+        except (ValueError, TypeError, KeyError) as e:  # also from a subclass's override
+            # Which file is the first thing to know; the state dict's own message says why.
+            raise ValueError(f"{where!r}: {shorten(str(e), 500)}") from None
 
     # --- display --------------------------------------------------------------------------
 
@@ -295,35 +310,52 @@ def _architecture(config: Any) -> Any:
 def _few(names: list[str]) -> str:
     if not names:
         return "none"
-    shown = ", ".join(repr(n) for n in names[:3])
+    shown = ", ".join(brief(n) for n in names[:3])  # names from a file can be anything
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-
-
-def _shorten(text: str, limit: int = 200) -> str:
-    """``text`` cut to ``limit`` characters: an error message never carries a whole file."""
-    return text if len(text) <= limit else f"{text[: limit - 30]}… ({len(text):,} characters)"
 
 
 def _write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a crash leaves the old file or the new one, whole.
 
-    The text goes to a new file beside it, is flushed to disk, then renamed over ``path``
-    (an atomic step on POSIX and Windows).
+    The text goes to a new file beside the real target (a symlink, or a chain of them, is
+    written through and stays a link), is flushed to disk, then renamed over the target (an
+    atomic step on POSIX and Windows). The new file keeps the old one's permission bits. The
+    temp file is ``.<name>.<32 hex digits>.tmp`` and locked while in use, so that the next save
+    of the same file can tell one left by a killed save from one still being written.
     """
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    # 0o666 and the umask, like open(path, "w") -- not mkstemp's private 0o600.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    target = Path(os.path.realpath(path))
+    if target.is_symlink():  # realpath stops at a loop of links; replacing it would lose them
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), os.fspath(path))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
+        mode: int | None = os.stat(target).st_mode & 0o777
+    except FileNotFoundError:
+        mode = None
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    # A new file gets 0o666 and the umask, like open(path, "w") -- not mkstemp's private 0o600.
+    # Replacing a file: start private, then take its bits exactly (the umask would strip some).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    fd = os.open(temporary, flags, 0o666 if mode is None else 0o600)
+    try:
+        try:
+            _lock(fd)
+            if mode is not None:
+                os.chmod(fd if os.chmod in os.supports_fd else temporary, mode)
+            with os.fdopen(fd, "w", encoding="utf-8", closefd=False) as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            if sys.platform != "win32":  # renamed while still locked: never taken for stale
+                os.replace(temporary, target)
+        finally:
+            os.close(fd)
+        if sys.platform == "win32":  # Windows renames no open file
+            os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    try:  # make the rename itself durable where the platform allows it
-        folder = os.open(path.parent, os.O_RDONLY)
+    _remove_stale_temporaries(target)
+    try:  # make the rename (and the tidying) durable where the platform allows it
+        folder = os.open(target.parent, os.O_RDONLY)
     except OSError:
         return
     try:
@@ -332,6 +364,50 @@ def _write_atomically(path: Path, text: str) -> None:
         pass
     finally:
         os.close(folder)
+
+
+def _lock(fd: int) -> bool:
+    """Mark an open temp file as in use; False if another process already does.
+
+    The lock ends with its process however that ends (SIGKILL too), so an unlocked temp file
+    is one whose save died.
+    """
+    if sys.platform == "win32":  # Windows needs no mark: it deletes no file that is open
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # held by a live save (or the file system has no locks: leave it be)
+        return False
+    return True
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete the temp files of ``target`` that interrupted saves left; never another file."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{32}}\.tmp")
+    try:
+        with os.scandir(target.parent) as entries:
+            stale = [
+                e.path
+                for e in entries
+                if pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)
+            ]
+    except OSError:
+        return
+    for name in stale:
+        try:
+            if sys.platform == "win32":
+                os.remove(name)  # refused while a live save holds it open
+                continue
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW)
+            try:
+                if _lock(fd):
+                    os.remove(name)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass  # tidying up never fails a save that has succeeded
 
 
 def _reject_constant(name: str) -> None:

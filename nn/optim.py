@@ -37,11 +37,10 @@ import math
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from autograd import Value
-from autograd.value import describe
+from autograd.messages import brief, describe
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -64,33 +63,24 @@ def _real(name: str, value: Any) -> float:
         return math.inf if value > 0 else -math.inf  # type: ignore[operator]  # typeshed: Real vs int
 
 
-def _shown(value: Any) -> str:
-    """``value`` for an error message: 10**400 as 1e+400, not its 401 digits."""
-    text = repr(value)
-    if len(text) > 30 and isinstance(value, numbers.Rational):
-        exact = Decimal(int(value.numerator)) / Decimal(int(value.denominator))
-        return format(exact.normalize(), ".4g")
-    return text
-
-
 def _positive(name: str, value: Any) -> float:
     x = _real(name, value)
     if not (math.isfinite(x) and x > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {_shown(value)}")
+        raise ValueError(f"{name} must be a finite number > 0, got {brief(value)}")
     return x
 
 
 def _non_negative(name: str, value: Any) -> float:
     x = _real(name, value)
     if not (math.isfinite(x) and x >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {_shown(value)}")
+        raise ValueError(f"{name} must be a finite number >= 0, got {brief(value)}")
     return x
 
 
 def _unit_interval(name: str, value: Any) -> float:
     x = _real(name, value)
     if not 0 <= x < 1:  # NaN fails this too
-        raise ValueError(f"{name} must be in [0, 1), got {_shown(value)}")
+        raise ValueError(f"{name} must be in [0, 1), got {brief(value)}")
     return x
 
 
@@ -251,10 +241,10 @@ class Optimizer(ABC):
         if missing or extra:
             raise ValueError(
                 f"state_dict for {kind} needs exactly the keys {sorted(expected)}; "
-                f"missing {missing}, unexpected {extra}"
+                f"missing {missing}, unexpected {brief(extra)}"
             )
         if state["type"] != kind:
-            raise ValueError(f"state_dict is for {state['type']!r}, not {kind!r}")
+            raise ValueError(f"state_dict is for {brief(state['type'])}, not {kind!r}")
         steps = state["steps"]
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
             raise ValueError(f"state_dict['steps'] must be an int >= 0, got {describe(steps)}")

@@ -22,7 +22,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from autograd.value import describe
+from autograd.messages import describe
 
 from .display import history_card
 from .losses import (
@@ -36,7 +36,7 @@ from .losses import (
     mse,
 )
 from .module import Module
-from .optim import SGD, Optimizer
+from .optim import SGD, Optimizer, _non_negative
 from .steps import CompiledStep, EagerStep
 from .steps import scores as _scores
 
@@ -301,8 +301,7 @@ def fit(
     epochs = _whole(epochs, "epochs")
     if batch_size is not None:
         batch_size = _whole(batch_size, "batch_size", "None or an int")
-    if not (isinstance(l2_alpha, (int, float)) and math.isfinite(l2_alpha) and l2_alpha >= 0):
-        raise ValueError(f"l2_alpha must be a finite number >= 0, got {l2_alpha!r}")
+    l2_alpha = _non_negative("l2_alpha", l2_alpha)  # as the optimizers check their rates
     if callback is not None and not callable(callback):
         raise TypeError(
             f"callback must be None or a function callback(epoch, cost, accuracy), "
@@ -319,15 +318,7 @@ def fit(
         step: EagerStep = EagerStep(model, X, y, loss_fn, optimizer, l2_alpha)
     elif compile is True or compile in ("auto", "python", "numpy"):
         backend = "auto" if compile is True else compile
-        try:
-            step = CompiledStep(model, X, y, loss_fn, optimizer, l2_alpha, backend)
-        except autograd.CompileError as e:
-            # The trace calls the loss first: a loss returning no Value is that, not a
-            # failure to compile, and says so as on the eager path.
-            refusal = loss_fn.refusal if isinstance(loss_fn, _CheckedLoss) else None
-            if refusal is not None and e.__cause__ is refusal:
-                raise refusal from None
-            raise
+        step = CompiledStep(model, X, y, loss_fn, optimizer, l2_alpha, backend)
     else:
         raise ValueError(
             f"compile must be False, True, 'auto', 'python' or 'numpy'; got {compile!r}"
@@ -391,16 +382,14 @@ class _CheckedLoss:
     def __init__(self, loss_fn: Callable[..., Any]) -> None:
         self.loss_fn = loss_fn
         self.name = getattr(loss_fn, "__name__", None) or repr(loss_fn)
-        self.refusal: TypeError | None = None  # what was raised, to tell it apart later
 
     def __call__(self, outputs: Any, targets: Any) -> Value:
         cost = self.loss_fn(outputs, targets)
         if not isinstance(cost, Value):
-            self.refusal = TypeError(
+            raise TypeError(
                 f"loss function {self.name!r} returned {describe(cost)}; it must return a "
                 "Value, the cost J of the batch (e.g. mse(outputs, targets)), to backpropagate"
             )
-            raise self.refusal
         return cost
 
 

@@ -1,0 +1,88 @@
+"""Values in error messages, kept short: a value given (or read from a file) can be huge.
+
+An error quotes what it was given; a 4,000-digit number or a whole file is no help there, and
+Python 3.11+ even refuses ``repr`` of an int over 4300 digits (a ValueError of its own). These
+helpers never build the whole text of a huge value, and say how big it was.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["brief", "describe", "shorten"]
+
+LOG10_2 = math.log10(2)
+
+
+def shorten(text: str, limit: int = 200) -> str:
+    """``text`` cut to about ``limit`` characters: an error message never carries a whole file.
+
+    >>> shorten("x" * 1000, 40)
+    'xxxxxxxxxx...(1000 characters)'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[: max(limit - 30, 10)]}...({len(text)} characters)"
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` in about ``limit`` characters, with the size of what was cut.
+
+    >>> brief(int("7" * 4000))
+    '777777777777...(4000 digits)'
+    >>> brief({"nin": 2, "junk": "x" * 10_000})
+    "{'nin': 2, 'junk': 'xxxxxxxxxxxx'...(10000 characters)}"
+    >>> brief(list(range(100)))
+    '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, ...(100 items)]'
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = _digits(abs(value))
+        if digits <= max(limit, 12):
+            return repr(value)
+        head = abs(value) // 10 ** (digits - 12)  # the first 12 digits, without str(value)
+        return f"{'-' if value < 0 else ''}{head}...({digits} digits)"
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[: max(limit - 40, 12)]!r}...({len(value)} characters)"
+    if isinstance(value, (list, tuple, dict)):
+        return _brief_items(value, limit)
+    return shorten(repr(value), limit)
+
+
+def describe(value: Any) -> str:
+    """``value`` for an error message: its type and a short repr (``str 'abc'``).
+
+    >>> describe("abc"), describe(-(10**5000))
+    ("str 'abc'", 'int -100000000000...(5001 digits)')
+    """
+    return f"{type(value).__name__} {brief(value)}"
+
+
+def _digits(n: int) -> int:
+    """How many decimal digits ``n >= 0`` has, from its bit length (str() may refuse it)."""
+    digits = int(n.bit_length() * LOG10_2) + 1  # exact, or one too many
+    power = 10 ** (digits - 1)
+    if n < power and digits > 1:
+        return digits - 1
+    return digits + 1 if n >= power * 10 else digits  # float rounding, for safety
+
+
+def _brief_items(items: list[Any] | tuple[Any, ...] | dict[Any, Any], limit: int) -> str:
+    # Each item gets what is left of the budget, so a deep nesting stops after `limit` levels.
+    is_dict = isinstance(items, dict)
+    opening, closing = "{}" if is_dict else "()" if isinstance(items, tuple) else "[]"
+    pairs = items.items() if isinstance(items, dict) else items
+    parts: list[str] = []
+    used = 2
+    for item in pairs:
+        if used >= limit:
+            parts.append(f"...({len(items)} items)")
+            break
+        room = limit - used
+        part = f"{brief(item[0], room)}: {brief(item[1], room)}" if is_dict else brief(item, room)
+        parts.append(part)
+        used += len(part) + 2
+    trailing = "," if isinstance(items, tuple) and len(items) == 1 else ""
+    return opening + ", ".join(parts) + trailing + closing
