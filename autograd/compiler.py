@@ -18,8 +18,10 @@ trace is kept per argument structure (list lengths).
 A trace is only valid if ``fn`` builds the same graph for every input. It is *refused* --
 :class:`CompileError`, naming the value and the line -- when ``fn`` reads a number it
 depends on while tracing: ``if v.data > 0:``, comparisons, ``max()`` of Values, ``bool(v)``,
-``item()``, ``detach()``, formatting, ``backward()`` or ``grad()`` inside, the ``step``
-activation. gradstep's own losses and activations (all but ``step``) compile.
+``item()``, ``detach()``, formatting, ``str(v)`` and ``print(v)``, ``backward()`` or ``grad()``
+inside, the ``step`` activation -- and when ``fn`` catches an error an operation raised (the
+``log`` of a negative number) and goes on, since which way it went depends on the numbers.
+gradstep's own losses and activations (all but ``step``) compile.
 
 >>> import autograd
 >>> from autograd import Value

@@ -199,8 +199,13 @@ class Value:
             raise
 
     def __sub__(self, other: Operand) -> Value:
-        # a - b is the composite a + (-b): no derivative code of its own. A plain number is
-        # negated before it becomes a constant, so ``a - 1`` is one node, ``a + -1``.
+        # a - b is the composite a + (-b): no derivative code of its own. A plain number (or
+        # a Constant) is negated before it takes part, so ``a - 1`` is one node, ``a + -1``,
+        # and ``a - y`` for a Constant named y is ``a + -y``.
+        if other.__class__ is Constant:
+            negated = _lift(-other.data)
+            negated._label = f"-{other._label}" if other._label else ""
+            return self + negated
         if other.__class__ is not Value and not isinstance(other, Value):
             negated = _lift(other)
             if negated is NotImplemented:

@@ -27,7 +27,7 @@ from .losses import (
     l2,
     mse,
 )
-from .module import Module
+from .module import Module, path_of
 from .optim import SGD, Adam, Optimizer
 from .train import History, accuracy, fit, output_threshold, predict, predict_labels
 
@@ -58,6 +58,7 @@ __all__ = [
     "mse",
     "optim",
     "output_threshold",
+    "path_of",
     "predict",
     "predict_labels",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -10,7 +11,7 @@ from typing import Any
 from autograd import CompileError, Constant, Value, is_tracing
 from autograd.functional import dot_unchecked
 
-from .module import Module
+from .module import _LABEL_PATHS, Module
 
 __all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Neuron", "Perceptron"]
 
@@ -68,8 +69,14 @@ def _as_inputs(x: Sequence[Any], nin: int, where: str) -> tuple[Value, ...]:
         raise TypeError(f"{where} takes a list of {nin} inputs, got {type(x).__name__} {x!r}")
     if len(x) != nin:
         raise ValueError(f"{where} expects {nin} inputs, got {len(x)}")
-    # Plain numbers are data, not something to learn: constants in the graph.
-    return tuple(v if isinstance(v, Value) else Constant(v) for v in x)
+    # Plain numbers are data, not something to learn: constants in the graph, named x[k].
+    names = _input_names(nin)
+    return tuple(v if isinstance(v, Value) else Constant(v, label=names[k]) for k, v in enumerate(x))
+
+
+@functools.lru_cache(maxsize=64)
+def _input_names(n: int) -> tuple[str, ...]:
+    return tuple(f"x[{k}]" for k in range(n))
 
 
 class Neuron(Module):
@@ -102,15 +109,23 @@ class Neuron(Module):
         self.expanded = bool(expanded)
         rng = rng or random.Random(seed)
         draw = INITS[self.init]
-        # On its own a neuron speaks the article's language (w1, w2, b, then z and a); inside a
-        # Layer or MLP, label_parameters() renames everything by its module path.
-        self.w = [Value(draw(rng, nin, fan_out), label=f"w{i + 1}") for i in range(nin)]
-        self.b = Value(0.0, label="b")
+        self.w = [Value(draw(rng, nin, fan_out)) for _ in range(nin)]
+        self.b = Value(0.0)
         self._act = ACTIVATIONS[activation]
-        self._z_label, self._a_label = "z", "a"
+        # On its own a neuron speaks the article's language: w[k], b, then z and a. A Layer or
+        # MLP holding it renames it for its place: W1[j,k], b1[j], Z1[j], A1[j].
+        self.label_parameters()
 
-    def _set_path(self, prefix: str) -> None:
-        self._z_label, self._a_label = f"{prefix}z", f"{prefix}a"
+    def _name(self, name: str, path: str) -> None:
+        self._named_as(name, path, "w[{k}]", "b", "z", "a")
+
+    def _named_as(self, name: str, path: str, w: str, b: str, z: str, a: str) -> None:
+        """Label the weights ``name + w.format(k=k)``, the bias, Z and A likewise."""
+        for k, weight in enumerate(self.w):
+            weight.label = name + w.format(k=k)
+        self.b.label = name + b
+        self._z_label, self._a_label = name + z, name + a
+        _LABEL_PATHS[self._z_label], _LABEL_PATHS[self._a_label] = f"{path}z", f"{path}a"
 
     def _forward(self, xs: tuple[Value, ...]) -> Value:
         # Z and A carry the neuron's name, so every view of the graph can say which neuron
@@ -200,6 +215,21 @@ class Layer(Module):
         self.init = self.neurons[0].init
         self.label_parameters()
 
+    def _name(self, name: str, path: str) -> None:
+        self._named_as(name, path, "")  # a lone layer: W[j,k], b[j], Z[j], A[j]
+
+    def _named_as(self, name: str, path: str, layer: str) -> None:
+        """Name neuron j ``W{layer}[j,k]``, ``b{layer}[j]``, ``Z{layer}[j]``, ``A{layer}[j]``."""
+        for j, neuron in enumerate(self.neurons):
+            neuron._named_as(
+                name,
+                f"{path}neurons.{j}.",
+                f"W{layer}[{j},{{k}}]",
+                f"b{layer}[{j}]",
+                f"Z{layer}[{j}]",
+                f"A{layer}[{j}]",
+            )
+
     def __call__(self, x: Sequence[Any]) -> list[Value]:
         xs = _as_inputs(x, self.nin, "this layer")  # lift numbers once, shared by all neurons
         return [n._forward(xs) for n in self.neurons]
@@ -262,6 +292,11 @@ class MLP(Module):
             for i in range(len(self.sizes))
         ]
         self.label_parameters()
+
+    def _name(self, name: str, path: str) -> None:
+        # Layers count from 1, as the article counts them (the inputs are no layer).
+        for i, layer in enumerate(self.layers):
+            layer._named_as(name, f"{path}layers.{i}.", str(i + 1))
 
     @property
     def output_activation(self) -> str:

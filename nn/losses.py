@@ -190,15 +190,23 @@ def _pairs(name: str, predictions: Any, targets: Any) -> tuple[list[Any], list[A
 
 
 def _reduce(losses: list[Value], reduction: str) -> Value:
-    for i, loss in enumerate(losses):
-        loss.label = f"loss[{i}]"
+    # The article's names: one example's loss is L, the cost (their mean) is J. With several
+    # examples in one picture the views number them, L(1), L(2), ...
+    for loss in losses:
+        loss.label = "L"
     if reduction == "mean":
         out = autograd.mean(losses)
         out.label = "J"
     else:
         out = autograd.sum(losses)
-        out.label = "sum(loss)"
+        out.label = "ΣL"
     return out
+
+
+def _target(y: Any, label: str = "y") -> Any:
+    """A target number as a Constant named ``y``, so every view tells it from an input (a
+    Value -- a compiled function's input -- is taken as it is)."""
+    return y if isinstance(y, Value) else Constant(y, label=label)
 
 
 def _elementwise(
@@ -242,7 +250,9 @@ def difference(
     >>> w.grad            # (2 + -1) / 2, wherever w is: a straight line
     0.5
     """
-    return _elementwise("difference", predictions, targets, reduction, lambda p, y: p - y)
+    return _elementwise(
+        "difference", predictions, targets, reduction, lambda p, y: p - _target(y)
+    )
 
 
 def mse(
@@ -256,7 +266,9 @@ def mse(
     >>> mse([2.0, 0.0], [1.0, 2.0], reduction="sum").data
     5.0
     """
-    return _elementwise("mse", predictions, targets, reduction, lambda p, y: (p - y) ** 2)
+    return _elementwise(
+        "mse", predictions, targets, reduction, lambda p, y: (p - _target(y)) ** 2
+    )
 
 
 def _bce_one(p: Value, y: Any) -> Value:
@@ -264,7 +276,7 @@ def _bce_one(p: Value, y: Any) -> Value:
     # towards p is exactly 0, as for any clamp. A clamp node, not an ``if p.data < EPS``:
     # the same graph for every p, so a compiled function keeps deciding at every call.
     q = p.clamp(EPS, 1.0 - EPS)
-    return -(y * q.log() + (1.0 - y) * (1.0 - q).log())
+    return -(_target(y) * q.log() + _target(1.0 - y, "1-y") * (1.0 - q).log())
 
 
 def binary_cross_entropy(
@@ -322,7 +334,7 @@ def _bce_logits_one(z: Value, y: Any) -> Value:
     # computed stably for every z (it never exponentiates a positive number), and its
     # derivative is σ(z): the gradient is σ(z) - y everywhere, also at z = 0, where a
     # model starts (max(z, 0) and |z| written as relu() and abs() would give -y there).
-    return z.softplus() - z * y
+    return z.softplus() - z * _target(y)
 
 
 def bce_with_logits(
@@ -368,7 +380,12 @@ def hinge(
     -0.5
     """
     return _elementwise(
-        "hinge", predictions, targets, reduction, lambda s, y: (1.0 - y * s).relu(), _PM1_TARGET
+        "hinge",
+        predictions,
+        targets,
+        reduction,
+        lambda s, y: (1.0 - _target(y) * s).relu(),
+        _PM1_TARGET,
     )
 
 
@@ -393,7 +410,7 @@ def _cross_entropy_one(row: list[Value], t: int | list[Any]) -> Value:
     # l_t, and a graph that does not depend on which class is right -- the same graph a
     # compiled function replays for every example.
     y = t if isinstance(t, list) else [float(j == t) for j in range(len(row))]
-    target = autograd.dot(y, row)
+    target = autograd.dot([_target(p, f"y[{j}]") for j, p in enumerate(y)], row)
     return autograd.logsumexp([v - target for v in row])
 
 

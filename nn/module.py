@@ -9,6 +9,7 @@ import os
 import re
 import sys
 import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from autograd import Value
 from autograd.messages import brief, shorten
 
-__all__ = ["Module"]
+__all__ = ["Module", "path_of"]
 
 FORMAT = "gradstep-model"
 FORMAT_VERSION = 1
@@ -29,12 +30,14 @@ class Module:
     and implement ``__call__`` and ``config()`` (the keyword arguments that rebuild the
     architecture). Everything else comes from here. A model made of other modules calls
     :meth:`label_parameters` at the end of its ``__init__`` so that every view of its graphs
-    names each parameter by its path.
+    names each parameter in the article's notation.
 
     >>> from nn import Neuron
     >>> n = Neuron(2, seed=0)
     >>> [name for name, _ in n.named_parameters()]
     ['w.0', 'w.1', 'b']
+    >>> [p.label for p in n.parameters()]
+    ['w[0]', 'w[1]', 'b']
     >>> n.num_parameters()
     3
     """
@@ -85,28 +88,46 @@ class Module:
                 yield from _modules(item, f"{prefix}.{attr}" if prefix else attr)
 
     def label_parameters(self, prefix: str = "") -> None:
-        """Label every parameter with its path from :meth:`named_parameters`, and every
-        neuron's Z and A with its module's path (``layers.0.neurons.3.z``).
+        """Name every parameter, and every neuron's Z and A, in the article's notation.
 
-        Then the tree, the steps, the stepper and the drawing of any graph the model builds
-        say which parameter each box is. ``Layer`` and ``MLP`` do it when they are made; a
-        model holding them calls it at the end of its own ``__init__``. ``prefix`` (say
-        ``"encoder"``) goes in front of every name.
+        In a network, layers count from 1: ``W1[j,k]`` is layer 1's weight from input k to
+        neuron j, ``b1[j]`` its bias, ``Z1[j]`` and ``A1[j]`` what the neuron computes; a lone
+        neuron has ``w[k]``, ``b``, ``z`` and ``a``; a parameter of a model of your own is
+        named by its attribute path. Then every view of a graph the model builds (tree, steps,
+        the stepper, ``viz.draw``) speaks the chapters' language. ``Layer``, ``MLP`` and
+        ``Neuron`` do it when they are made; a model holding them calls it at the end of its
+        own ``__init__``; ``prefix`` (say ``"encoder"``) goes in front of every name.
+
+        The module path (``layers.0.neurons.3.w.1``) stays each parameter's key for
+        :meth:`named_parameters`, :meth:`state_dict` and saved files; :func:`path_of` gives
+        it for a node (the views show it on hover).
 
         >>> from nn import MLP
         >>> model = MLP(2, [3, 1], seed=0)
-        >>> model.layers[1].neurons[0].b.label
-        'layers.1.neurons.0.b'
-        >>> model([1.0, 2.0]).label
-        'layers.1.neurons.0.z'
+        >>> model.layers[1].neurons[0].b.label, path_of(model.layers[1].neurons[0].b)
+        ('b2[0]', 'layers.1.neurons.0.b')
+        >>> z = model([1.0, 2.0])
+        >>> z.label, path_of(z)
+        ('Z2[0]', 'layers.1.neurons.0.z')
         """
         base = prefix.rstrip(".")
-        for name, p in self.named_parameters(f"{base}." if base else ""):
-            p.label = name
-        for name, module in self.named_modules(base):
-            set_path = getattr(module, "_set_path", None)
-            if set_path is not None:
-                set_path(f"{name}." if name else "")
+        dot = f"{base}." if base else ""
+        self._name(dot, dot)
+        for path, p in self.named_parameters(dot):  # the key a shared parameter is saved by
+            _PATHS[p] = path
+
+    def _name(self, name: str, path: str) -> None:
+        """Label this module's parameters ``name`` + their attribute path (a model of your
+        own); sub-modules name theirs in their own way. Subclasses with a notation of their
+        own (Neuron, Layer, MLP) override it."""
+        for attr, item in vars(self).items():
+            if attr.startswith("_"):
+                continue
+            for sub, obj in _items(item, attr):
+                if isinstance(obj, Module):
+                    obj._name(f"{name}{sub}.", f"{path}{sub}.")
+                elif isinstance(obj, Value):
+                    obj.label = f"{name}{sub}"
 
     def parameters(self) -> list[Value]:
         """All parameters, in the order of ``named_parameters()``."""
@@ -280,6 +301,37 @@ class Module:
             return f"{type(self).__name__}({n} parameter{'s' if n != 1 else ''})"
         args = ", ".join(f"{k}={v!r}" for k, v in config.items())
         return f"{type(self).__name__}({args})"
+
+
+#: Each labelled parameter's module path, for :func:`path_of` (weak: never keeps a model
+#: alive), and the paths of the labels neurons give their Z and A.
+_PATHS: weakref.WeakKeyDictionary[Value, str] = weakref.WeakKeyDictionary()
+_LABEL_PATHS: dict[str, str] = {}
+
+
+def path_of(node: Value) -> str | None:
+    """The module path of a model's parameter, or of a neuron's Z or A (by its label): the key
+    ``state_dict()`` and saved files use, and what the views show on hover. None for a node
+    that no model named.
+
+    >>> from nn import Neuron
+    >>> n = Neuron(2, seed=0)
+    >>> [(w.label, path_of(w)) for w in n.w]
+    [('w[0]', 'w.0'), ('w[1]', 'w.1')]
+    """
+    path = _PATHS.get(node)
+    if path is None and node.op is not None:
+        path = _LABEL_PATHS.get(node.label)
+    return path
+
+
+def _items(item: Any, name: str) -> Iterator[tuple[str, Any]]:
+    """An attribute's Values and Modules with their paths (``neurons.3`` in a list)."""
+    if isinstance(item, (list, tuple)):
+        for i, sub in enumerate(item):
+            yield from _items(sub, f"{name}.{i}")
+    else:
+        yield name, item
 
 
 def _named(item: Any, name: str) -> Iterator[tuple[str, Value]]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from autograd import Value, ops, topological_order
 
 from .display import Text
-from .names import names
+from . import names as _names
 from .tree import format_number
 
 __all__ = ["BackwardStep", "ForwardStep", "backward_steps", "forward_steps", "explain"]
@@ -81,7 +81,7 @@ class BackwardStep:
 
 
 def backward_steps(
-    root: Value, output_name: str = "L", constants: bool = False
+    root: Value, output_name: str = "L", constants: bool = False, names: str = "article"
 ) -> Iterator[BackwardStep]:
     """Yield one :class:`BackwardStep` per edge, in the order ``root.backward()`` visits them.
 
@@ -102,7 +102,7 @@ def backward_steps(
     (0.0, 0.0)
     """
     order = topological_order(root)
-    name = names(root, output_name, order)
+    name = _names.names(root, output_name, order, names)
     # The engine's per-pass accumulators, kept here instead of in the nodes' scratch slots.
     acc: dict[Value, float] = dict.fromkeys(order, 0.0)
     acc[root] = 1.0
@@ -177,7 +177,9 @@ def _render(op: ops.Op, args: list[str], numeric: bool) -> str:
     return f"{op.name}({', '.join(_elide(args))})"
 
 
-def forward_steps(root: Value, output_name: str = "L") -> Iterator[ForwardStep]:
+def forward_steps(
+    root: Value, output_name: str = "L", names: str = "article"
+) -> Iterator[ForwardStep]:
     """Yield one :class:`ForwardStep` per operation node, inputs before the ops using them.
 
     Names are those of :mod:`viz.names`; ``output_name`` names an unlabeled output.
@@ -196,7 +198,7 @@ def forward_steps(root: Value, output_name: str = "L") -> Iterator[ForwardStep]:
     z = Σ w·x + b = Σ 2.0000·3.0000 + 0.5000 = 6.5000
     """
     order = topological_order(root)
-    name = names(root, output_name, order)
+    name = _names.names(root, output_name, order, names)
     for node in order:
         op = node.op
         if op is None:
@@ -210,7 +212,7 @@ def forward_steps(root: Value, output_name: str = "L") -> Iterator[ForwardStep]:
         )
 
 
-def explain(root: Value, output_name: str = "L") -> Text:
+def explain(root: Value, output_name: str = "L", names: str = "article") -> Text:
     """The forward pass then the backward pass of ``root``'s graph, one line per step.
 
     >>> from autograd import Value
@@ -223,11 +225,11 @@ def explain(root: Value, output_name: str = "L") -> Text:
       dL/dx += dL/dL * dL/dx = 1.0000 * 3.0000 = 3.0000  (x.grad: 0 -> 3.0000)
       dL/dx += dL/dL * dL/dx = 1.0000 * 3.0000 = 3.0000  (x.grad: 3.0000 -> 6.0000)
     """
-    root_name = names(root, output_name)[root]
+    root_name = _names.names(root, output_name, style=names)[root]
     seed = f"d{output_name}/d{root_name} = {format_number(1.0)}  (the output"
     seed += ")" if root_name == output_name else f": {output_name} is {root_name})"
     lines = ["Forward pass"]
-    lines += [f"  {step}" for step in forward_steps(root, output_name)]
+    lines += [f"  {step}" for step in forward_steps(root, output_name, names)]
     lines += ["Backward pass", f"  {seed}"]
-    lines += [f"  {step}" for step in backward_steps(root, output_name)]
+    lines += [f"  {step}" for step in backward_steps(root, output_name, names=names)]
     return Text("\n".join(lines))

@@ -33,7 +33,8 @@ from itertools import islice
 from autograd import Value, topological_order
 
 from .display import Text
-from .names import constant_text, names
+from . import names as _names
+from .names import constant_text
 
 __all__ = ["tree", "iter_tree_lines", "format_number"]
 
@@ -74,7 +75,9 @@ def _describe(node: Value, name: str) -> str:
     return f"{name}  {kind}  data={format_number(node.data)}  grad={format_number(node.grad)}"
 
 
-def iter_tree_lines(root: Value, max_depth: int | None = None) -> Iterator[str]:
+def iter_tree_lines(
+    root: Value, max_depth: int | None = None, names: str = "article"
+) -> Iterator[str]:
     """Yield the node lines of :func:`tree` one at a time.
 
     Nodes deeper than ``max_depth`` are not expanded; their line ends in ``…``.
@@ -84,16 +87,18 @@ def iter_tree_lines(root: Value, max_depth: int | None = None) -> Iterator[str]:
     >>> next(iter_tree_lines(x * x))
     'L  *  data=9.0000  grad=0.0000'
     """
-    return _walk(root, max_depth, set(), [False])
+    return _walk(root, max_depth, set(), [False], names)
 
 
-def _walk(root: Value, max_depth: int | None, shown: set[Value], cut: list[bool]) -> Iterator[str]:
+def _walk(
+    root: Value, max_depth: int | None, shown: set[Value], cut: list[bool], style: str
+) -> Iterator[str]:
     # ``shown`` collects the printed nodes; ``cut[0]`` turns True when max_depth hid something.
     if not isinstance(root, Value):
         raise TypeError(f"tree() needs a Value, got {type(root).__name__} {root!r}")
     if max_depth is not None and max_depth < 0:
         raise ValueError(f"max_depth must be >= 0 or None, got {max_depth!r}")
-    name = names(root)
+    name = _names.names(root, style=style)
     # (node, depth, prefix for this line, prefix for its children's lines)
     stack: list[tuple[Value, int, str, str]] = [(root, 0, "", "")]
     while stack:
@@ -122,7 +127,10 @@ def _walk(root: Value, max_depth: int | None, shown: set[Value], cut: list[bool]
 
 
 def tree(
-    root: Value, max_depth: int | None = None, max_lines: int | None = DEFAULT_MAX_LINES
+    root: Value,
+    max_depth: int | None = None,
+    max_lines: int | None = DEFAULT_MAX_LINES,
+    names: str = "article",
 ) -> Text:
     """The graph ending at ``root`` as a Unicode tree, one line per node.
 
@@ -131,7 +139,8 @@ def tree(
     that many levels (the root is level 0) and ends the text with ``… N more nodes`` (the
     nodes never shown). ``max_lines`` (500 unless you say otherwise; None for no limit) keeps
     at most that many node lines and ends with ``…`` when more would follow. Below level 40
-    the indentation stops growing and each line shows its depth instead.
+    the indentation stops growing and each line shows its depth instead. Nodes are named as
+    in every view (:mod:`viz.names`); ``names="path"`` calls a model's by their module path.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
@@ -154,7 +163,7 @@ def tree(
         raise ValueError(f"max_lines must be >= 1 or None, got {max_lines!r}")
     shown: set[Value] = set()
     cut = [False]
-    lines_iter = _walk(root, max_depth, shown, cut)
+    lines_iter = _walk(root, max_depth, shown, cut, names)
     if max_lines is None:
         lines = list(lines_iter)
     else:
