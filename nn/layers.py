@@ -71,7 +71,9 @@ def _as_inputs(x: Sequence[Any], nin: int, where: str) -> tuple[Value, ...]:
         raise ValueError(f"{where} expects {nin} inputs, got {len(x)}")
     # Plain numbers are data, not something to learn: constants in the graph, named x[k].
     names = _input_names(nin)
-    return tuple(v if isinstance(v, Value) else Constant(v, label=names[k]) for k, v in enumerate(x))
+    return tuple(
+        v if isinstance(v, Value) else Constant(v, label=names[k]) for k, v in enumerate(x)
+    )
 
 
 @functools.lru_cache(maxsize=64)

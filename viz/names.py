@@ -27,6 +27,7 @@ With ``style="path"`` a model's nodes are called by their module path instead
 from __future__ import annotations
 
 import sys
+from types import FrameType
 from typing import Any
 
 from autograd import Value, topological_order
@@ -159,7 +160,7 @@ def caller_variables(order: list[Value]) -> dict[Value, str]:
     notebook's or the REPL's) globals. A Value held by two names takes the first; a name
     starting with ``_`` (IPython's ``_``, ``_1``...) is skipped.
     """
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and in_library(frame):
         frame = frame.f_back
     if frame is None:

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 from autograd import Value, ops, topological_order
 
-from .display import Text
 from . import names as _names
+from .display import Text
 from .tree import format_number
 
 __all__ = ["BackwardStep", "ForwardStep", "backward_steps", "forward_steps", "explain"]

@@ -32,8 +32,8 @@ from itertools import islice
 
 from autograd import Value, topological_order
 
-from .display import Text
 from . import names as _names
+from .display import Text
 from .names import constant_text
 
 __all__ = ["tree", "iter_tree_lines", "format_number"]
