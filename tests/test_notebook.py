@@ -79,7 +79,7 @@ def test_a_value_is_a_card_and_keeps_its_repr(notebook):
 
 
 def test_tree_and_explain_are_monospace_text(notebook):
-    for name, first in (("tree", "L  **2  data=0.1425"), ("explain", "Forward pass")):
+    for name, first in (("tree", "loss  **2  data=0.1425"), ("explain", "Forward pass")):
         bundle = only(notebook[name])
         assert bundle["text/plain"].startswith(first)  # the text itself, not a quoted repr
         assert "\\n" not in bundle["text/plain"]
@@ -99,7 +99,7 @@ def test_the_stepper_shows_inline_and_two_do_not_share_ids(notebook):
     bundle = only(notebook["stepper"])
     html = bundle["text/html"]
     assert html.startswith('<div class="gradstep-stepper"') and "<!DOCTYPE" not in html
-    assert bundle["text/plain"].startswith("<backprop stepper for L:")
+    assert bundle["text/plain"].startswith("<backprop stepper for loss:")
     ids = [
         re.match(r'<div class="gradstep-stepper" id="(\w+)"', d["text/html"]).group(1)
         for d in displays(notebook["two_steppers"])

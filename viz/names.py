@@ -20,7 +20,9 @@ With ``style="path"`` a model's nodes are called by their module path instead
 >>> from autograd import Value
 >>> w, x = Value(0.5, label="w"), Value(2.0, label="x")
 >>> loss = (w * x - 1.0) ** 2
->>> sorted(names(loss).values())
+>>> sorted(names(loss).values())            # loss: your variable's name
+['-1', 'loss', 'v1', 'v2', 'w', 'x']
+>>> sorted(names(loss, variables={}).values())
 ['-1', 'L', 'v1', 'v2', 'w', 'x']
 """
 

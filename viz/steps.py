@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 from autograd import Value, ops, topological_order
 
-from . import names as _names
 from .display import Text
+from .names import names as _node_names
 from .tree import format_number
 
 __all__ = ["BackwardStep", "ForwardStep", "backward_steps", "forward_steps", "explain"]
@@ -102,7 +102,7 @@ def backward_steps(
     (0.0, 0.0)
     """
     order = topological_order(root)
-    name = _names.names(root, output_name, order, names)
+    name = _node_names(root, output_name, order, names)
     # The engine's per-pass accumulators, kept here instead of in the nodes' scratch slots.
     acc: dict[Value, float] = dict.fromkeys(order, 0.0)
     acc[root] = 1.0
@@ -191,14 +191,14 @@ def forward_steps(
     >>> for step in forward_steps(z):
     ...     print(step)
     v1 = w * x = 2.0000 * 3.0000 = 6.0000
-    L = v1 + b = 6.0000 + 0.5000 = 6.5000
+    z = v1 + b = 6.0000 + 0.5000 = 6.5000
     >>> z = autograd.dot([w], [x], bias=b)
     >>> z.label = "z"
     >>> print(next(forward_steps(z)))
     z = Σ w·x + b = Σ 2.0000·3.0000 + 0.5000 = 6.5000
     """
     order = topological_order(root)
-    name = _names.names(root, output_name, order, names)
+    name = _node_names(root, output_name, order, names)
     for node in order:
         op = node.op
         if op is None:
@@ -225,7 +225,7 @@ def explain(root: Value, output_name: str = "L", names: str = "article") -> Text
       dL/dx += dL/dL * dL/dx = 1.0000 * 3.0000 = 3.0000  (x.grad: 0 -> 3.0000)
       dL/dx += dL/dL * dL/dx = 1.0000 * 3.0000 = 3.0000  (x.grad: 3.0000 -> 6.0000)
     """
-    root_name = _names.names(root, output_name, style=names)[root]
+    root_name = _node_names(root, output_name, style=names)[root]
     seed = f"d{output_name}/d{root_name} = {format_number(1.0)}  (the output"
     seed += ")" if root_name == output_name else f": {output_name} is {root_name})"
     lines = ["Forward pass"]

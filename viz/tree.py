@@ -32,9 +32,9 @@ from itertools import islice
 
 from autograd import Value, topological_order
 
-from . import names as _names
 from .display import Text
 from .names import constant_text
+from .names import names as _node_names
 
 __all__ = ["tree", "iter_tree_lines", "format_number"]
 
@@ -98,7 +98,7 @@ def _walk(
         raise TypeError(f"tree() needs a Value, got {type(root).__name__} {root!r}")
     if max_depth is not None and max_depth < 0:
         raise ValueError(f"max_depth must be >= 0 or None, got {max_depth!r}")
-    name = _names.names(root, style=style)
+    name = _node_names(root, style=style)
     # (node, depth, prefix for this line, prefix for its children's lines)
     stack: list[tuple[Value, int, str, str]] = [(root, 0, "", "")]
     while stack:
@@ -145,17 +145,17 @@ def tree(
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
     >>> y = x * x + x
-    >>> print(tree(y))
-    L  +  data=12.0000  grad=0.0000
+    >>> print(tree(y))                  # y: the name of your variable
+    y  +  data=12.0000  grad=0.0000
     ├── v1  *  data=9.0000  grad=0.0000
     │   ├── x  leaf  data=3.0000  grad=0.0000
     │   └── x  (see above)
     └── x  (see above)
     >>> print(tree(y, max_depth=0))
-    L  +  data=12.0000  grad=0.0000  …
+    y  +  data=12.0000  grad=0.0000  …
     … 2 more nodes
     >>> print(tree(y, max_lines=2))
-    L  +  data=12.0000  grad=0.0000
+    y  +  data=12.0000  grad=0.0000
     ├── v1  *  data=9.0000  grad=0.0000
     …
     """

@@ -15,6 +15,7 @@ import autograd
 import nn
 from autograd import Value
 from nn import MLP, SGD, Adam, History, Layer, Neuron, Perceptron, accuracy, data, fit, predict
+from nn.module import Module, path_of
 
 
 def test_named_parameters_are_stable_and_readable():
@@ -419,28 +420,73 @@ def test_fit_takes_numpy_arrays():
     assert len(hist) == 2 and accuracy(m, X, np.array(y)) == accuracy(m, X, y)
 
 
-def test_networks_label_parameters_and_neuron_outputs_by_module_path():
+def test_networks_are_named_in_the_article_s_notation_and_keep_their_paths():
     model = MLP(2, [3, 1], activation="tanh", output="sigmoid", seed=0)
-    assert [p.label for p in model.parameters()] == [n for n, _ in model.named_parameters()]
+    assert [p.label for p in model.parameters()] == [
+        *(f"W1[{j},{k}]" if k < 2 else f"b1[{j}]" for j in range(3) for k in range(3)),
+        "W2[0,0]", "W2[0,1]", "W2[0,2]", "b2[0]",
+    ]  # fmt: skip
+    # the module path stays the key of named_parameters() and state_dict(), and path_of's
+    assert [path_of(p) for p in model.parameters()] == [n for n, _ in model.named_parameters()]
+    assert list(model.state_dict()) == [n for n, _ in model.named_parameters()]
+    assert list(model.state_dict())[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
+                                            "layers.0.neurons.0.b"]  # fmt: skip
     out = model([1.0, -1.0])
-    assert out.label == "layers.1.neurons.0.a"
-    assert out.parents[0].label == "layers.1.neurons.0.z"
-    hidden = out.parents[0].parents[3:6]  # the dot node's inputs: the hidden layer's a's
-    assert [h.label for h in hidden] == [f"layers.0.neurons.{i}.a" for i in range(3)]
-    assert all(x.is_constant for x in out.parents[0].parents[3:6][0].parents[0].parents[2:4])
-    # a lone neuron keeps the article's names
+    assert (out.label, path_of(out)) == ("A2[0]", "layers.1.neurons.0.a")
+    z = out.parents[0]
+    assert (z.label, path_of(z)) == ("Z2[0]", "layers.1.neurons.0.z")
+    hidden = z.parents[3:6]  # the dot node's inputs: the hidden layer's activations
+    assert [h.label for h in hidden] == [f"A1[{j}]" for j in range(3)]
+    inputs = hidden[0].parents[0].parents[2:4]
+    assert [(x.is_constant, x.label, x.data) for x in inputs] == [
+        (True, "x[0]", 1.0), (True, "x[1]", -1.0)
+    ]  # fmt: skip
+    # a lone neuron speaks the article too, 0-based as the inputs are
     p = Perceptron(2, seed=0)
-    assert [v.label for v in p.parameters()] == ["w1", "w2", "b"]
+    assert [v.label for v in p.parameters()] == ["w[0]", "w[1]", "b"]
+    assert [path_of(v) for v in p.parameters()] == ["w.0", "w.1", "b"]
     a = p([0.5, 0.5])
     assert (a.label, a.parents[0].label) == ("a", "z")
     assert p.preactivation([0.5, 0.5]).label == "z"
+    assert [v.label for v in Layer(2, 2, seed=0).parameters()] == [
+        "W[0,0]", "W[0,1]", "b[0]", "W[1,0]", "W[1,1]", "b[1]"
+    ]  # fmt: skip
     linear = MLP(2, [1], seed=0)([1.0, 1.0])
-    assert linear.label == "layers.0.neurons.0.z"  # no activation: Z is the output
+    assert linear.label == "Z1[0]"  # no activation: Z is the output
     assert [name for name, _ in MLP(2, [1]).named_modules()] == [
         "",
         "layers.0",
         "layers.0.neurons.0",
     ]
+
+
+def test_a_model_of_your_own_names_its_parts_by_attribute_and_a_label_you_give_wins():
+    class TwoHeads(Module):
+        def __init__(self):
+            self.trunk = MLP(2, [2], seed=0)
+            self.scale = Value(1.0)
+            self.label_parameters()
+
+    model = TwoHeads()
+    labels = [p.label for p in model.parameters()]
+    assert labels[:3] == ["trunk.W1[0,0]", "trunk.W1[0,1]", "trunk.b1[0]"]
+    assert labels[-1] == "scale" and path_of(model.scale) == "scale"
+    assert path_of(model.trunk.layers[0].neurons[1].b) == "trunk.layers.0.neurons.1.b"
+    model.scale.label = "gain"  # yours: kept by every view
+    assert model.scale.label == "gain"
+
+
+def test_saved_files_keep_their_keys_and_old_files_load(tmp_path):
+    model = MLP(2, [2, 1], seed=0)
+    path = tmp_path / "m.json"
+    model.save(path)
+    saved = json.loads(path.read_text())["parameters"]
+    assert list(saved) == [n for n, _ in model.named_parameters()]
+    assert "layers.1.neurons.0.b" in saved
+    other = MLP(2, [2, 1], seed=5)
+    other.load(path)
+    assert [p.data for p in other.parameters()] == [p.data for p in model.parameters()]
+    assert other.layers[1].neurons[0].b.label == "b2[0]"  # loading leaves the names alone
 
 
 def test_history_has_a_compact_repr_and_a_notebook_card():

@@ -41,7 +41,7 @@ def test_names_are_the_steps_names_and_constants_show_their_value():
     w, x = Value(0.5, label="w"), Value(2.0, label="x")
     loss = (w * x - 1.0) ** 2
     assert tree(loss).splitlines() == [
-        "L  **2  data=0.0000  grad=0.0000",
+        "loss  **2  data=0.0000  grad=0.0000",  # the output: the caller's variable's name
         "└── v2  +  data=0.0000  grad=0.0000",
         "    ├── v1  *  data=1.0000  grad=0.0000",
         "    │   ├── w  leaf  data=0.5000  grad=0.0000",
@@ -50,7 +50,7 @@ def test_names_are_the_steps_names_and_constants_show_their_value():
     ]
     # the names in the tree are exactly those of the chain-rule lines
     tree_names = set(re.findall(r"(\w+)  (?:[*+]|\*\*2|leaf)", tree(loss)))
-    step_names = {s.parent_name for s in backward_steps(loss)} | {"L"}
+    step_names = {s.parent_name for s in backward_steps(loss)} | {"loss"}
     assert tree_names == step_names
 
 
@@ -86,7 +86,7 @@ def test_connectors_draw_a_tree():
     a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(3.0, label="c")
     y = (a + b) * c
     assert tree(y).splitlines() == [
-        "L  *  data=9.0000  grad=0.0000",
+        "y  *  data=9.0000  grad=0.0000",
         "├── v1  +  data=3.0000  grad=0.0000",
         "│   ├── a  leaf  data=1.0000  grad=0.0000",
         "│   └── b  leaf  data=2.0000  grad=0.0000",
