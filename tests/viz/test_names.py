@@ -65,7 +65,7 @@ GLOBAL_VALUE = Value(5.0)
 
 
 def test_locals_shadow_globals_and_underscore_names_are_skipped():
-    GLOBAL_VALUE = Value(7.0)  # noqa: N806 -- the same name as the global, another Value
+    GLOBAL_VALUE = Value(7.0)  # the same name as the global: another Value
     _hidden = Value(1.0)
     y = GLOBAL_VALUE * _hidden
     found = caller_variables([y, GLOBAL_VALUE, _hidden])
