@@ -155,7 +155,6 @@ def test_a_verdict_holds_no_answer_and_shows_itself():
     assert not bool(blank)
 
 
-
 def test_9_1_names_the_missing_factor_without_giving_the_formula():
     import math
 
@@ -190,6 +189,7 @@ def test_10_1_notices_a_model_that_was_never_trained():
            optimizer=nn.Adam(trained.parameters(), lr=0.1))  # fmt: skip
     said = str(check("10.1", trained))  # trained but one line: judged on its accuracy
     assert "never trained" not in said and "accuracy 75%" in said, said
+
 
 # --- the index --------------------------------------------------------------------------------
 
