@@ -155,6 +155,42 @@ def test_a_verdict_holds_no_answer_and_shows_itself():
     assert not bool(blank)
 
 
+def test_9_1_names_the_missing_factor_without_giving_the_formula():
+    import math
+
+    from viz.exercises import _hidden_path_factors
+
+    factors = _hidden_path_factors()
+    truth = math.prod(factors.values())
+    check("9.1", ...)  # loads the judges
+    hint = EXERCISES["9.1"].hint
+    assert "A1[0](1" not in hint and "·" not in hint  # no product written out
+    for name, factor in factors.items():
+        said = str(check("9.1", truth / factor))
+        assert said.startswith("✗") and f"missing: {name}" in said, said
+    assert "missing" not in str(check("9.1", 0.5))  # a number that is no product of the path
+
+
+def test_10_1_notices_a_model_that_was_never_trained():
+    import nn
+
+    for seed in (0, 3):  # as built, with the default seed or another
+        fresh = nn.MLP(2, [4, 1], activation="tanh", output="sigmoid", seed=seed)
+        said = str(check("10.1", fresh))
+        assert said.startswith("✗") and "never trained" in said and f"seed={seed}" in said
+        assert "accuracy" not in said
+    nudged = nn.MLP(2, [4, 1], activation="tanh", output="sigmoid", seed=0)
+    nudged.layers[0].neurons[0].w[0].data += 0.5  # changed by hand, the biases still all 0
+    assert "every bias is still exactly 0" in str(check("10.1", nudged))
+    assert "never trained" in str(check("10.1", nn.Perceptron(2, seed=0)))
+    X, y = nn.data.xor()
+    trained = nn.Perceptron(2, seed=0)
+    nn.fit(trained, X, y, loss="binary_cross_entropy", epochs=50, progress=False,
+           optimizer=nn.Adam(trained.parameters(), lr=0.1))  # fmt: skip
+    said = str(check("10.1", trained))  # trained but one line: judged on its accuracy
+    assert "never trained" not in said and "accuracy 75%" in said, said
+
+
 # --- the index --------------------------------------------------------------------------------
 
 

@@ -436,10 +436,28 @@ def _two_layer_gradients() -> dict[str, float]:
     return {name: p.grad for name, p in net.named_parameters()}
 
 
+def _hidden_path_factors() -> dict[str, float]:
+    """The local derivatives on the path L <- A2[0] <- Z2[0] <- A1[0] <- Z1[0] <- W1[0,0]."""
+    from nn import MLP
+
+    net = MLP(2, [2, 1], activation="sigmoid", output="sigmoid", seed=0)
+    x, y = [1.0, -0.5], 1
+    hidden, out = net.layers[0].neurons, net.layers[1].neurons[0]
+    a1 = [n(x).data for n in hidden]
+    a2 = out([Value(a) for a in a1]).data
+    return {
+        "∂L/∂A2[0] = 2(A2[0] − y)": 2 * (a2 - y),
+        "∂A2[0]/∂Z2[0], the output neuron's σ′": a2 * (1 - a2),
+        "∂Z2[0]/∂A1[0], the output weight W2[0,0] that carries A1[0] forward": out.w[0].data,
+        "∂A1[0]/∂Z1[0], the hidden neuron's own σ′": a1[0] * (1 - a1[0]),
+    }  # the last factor, ∂Z1[0]/∂W1[0,0] = x[0], is 1 here: leaving it out changes nothing
+
+
 @exercise(
     "9.1",
-    "dL/dw for w = layers.0.neurons.0.w.0 in chapter 9's network, by the chain rule.",
-    "multiply 2(A2 − y) · A2(1 − A2) · W2₀ · A1₀(1 − A1₀) · x₀: one factor per step back.",
+    "dL/dW1[0,0] in chapter 9's network (the weight from x[0] into hidden neuron 0).",
+    "one local derivative per arrow of the path, as for W2[0,0]; from Z2[0] back to A1[0] the "
+    "factor is what multiplies A1[0] in Z2[0], then comes the hidden neuron's own σ′.",
 )
 def _(answer: Any) -> tuple[bool, str]:
     got = number(answer)
@@ -448,24 +466,59 @@ def _(answer: Any) -> tuple[bool, str]:
     if close(got, want, 1e-4):
         return True, f"{want:.6f}, exactly what backward() put in .grad."
     if close(got, grads["layers.1.neurons.0.w.0"], 1e-4):
-        return False, "that is the output weight's gradient; go two nodes further back."
-    return False, f"{got:g} is not dL/dw for this weight."
+        return False, "that is the output weight W2[0,0]'s gradient; go two nodes further back."
+    for name, factor in _hidden_path_factors().items():
+        if factor != 0 and close(got * factor, want, 1e-4):
+            return False, f"one factor of the chain is missing: {name}."
+    return False, f"{got:g} is not dL/dW1[0,0]."
 
 
 @exercise(
     "9.2",
-    "dL/db for the output neuron's bias layers.1.neurons.0.b.",
-    "dZ2/db = 1, so it is dL/dZ2 = 2(A2 − y) · A2(1 − A2).",
+    "dL/db2[0] for the output neuron's bias b2[0].",
+    "dZ2[0]/db2[0] = 1, so it is dL/dZ2[0] = 2(A2[0] − y) · A2[0](1 − A2[0]).",
 )
 def _(answer: Any) -> tuple[bool, str]:
     got = number(answer)
     want = _two_layer_gradients()["layers.1.neurons.0.b"]
     if close(got, want, 1e-4):
-        return True, f"{want:.6f}: the bias gets dL/dZ2 itself, since dZ2/db = 1."
-    return False, f"{got:g} is not dL/db for the output bias."
+        return True, f"{want:.6f}: the bias gets dL/dZ2[0] itself, since dZ2[0]/db2[0] = 1."
+    return False, f"{got:g} is not dL/db2[0] for the output bias."
 
 
 # --- 10. Deep networks -------------------------------------------------------------------------
+
+
+#: The seeds a fresh model is compared with to tell it was never trained (seed=0 is the default).
+_FRESH_SEEDS = range(16)
+
+
+def _never_trained(model: Any) -> str | None:
+    """Why ``model`` looks never trained (its weights as built), or None if it was changed.
+
+    Every bias starts at exactly 0 and any training step moves it; the weights are compared
+    with a model built afresh from the same config with the first few seeds.
+    """
+    state = model.state_dict()
+    if not state:
+        return None
+    for seed in _FRESH_SEEDS:
+        try:
+            fresh = type(model)(**model.config(), seed=seed)
+        except (TypeError, ValueError, AttributeError, NotImplementedError):  # a Module of your own
+            break
+        if fresh.state_dict() == state:
+            return (
+                f"this model still has the weights it was built with (seed={seed}): it was "
+                "never trained. Train it first, e.g. nn.fit(xor_model, X, y, ...), then check."
+            )
+    biases = [value for name, value in state.items() if name.rsplit(".", 1)[-1] == "b"]
+    if biases and all(b == 0.0 for b in biases):
+        return (
+            "every bias is still exactly 0, as when the model was built: it was never trained. "
+            "Train it first, e.g. nn.fit(xor_model, X, y, ...), then check."
+        )
+    return None
 
 
 @exercise(
@@ -479,6 +532,9 @@ def _(answer: Any) -> tuple[bool, str]:
 
     if not isinstance(answer, Module):
         raise Unexpected(f"expected a trained nn model, got {type(answer).__name__}.")
+    untrained = _never_trained(answer)
+    if untrained:
+        return False, untrained
     X, y = data.xor()
     got = accuracy(answer, X, y)
     if got == 1.0:
