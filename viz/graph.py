@@ -525,16 +525,18 @@ def _value_view(
             edges.append((f"v{index[parent]}", f"op{i}"))
         out.append(f"op{i} -> v{i}")
         edges.append((f"op{i}", f"v{i}"))
-    placed: set[Value] = set()
+    placed: set[tuple[Value, Value]] = set()
     for call in calls:
         # A neuron's parameters come after what flows into it, so that a layer sits below (or
         # beside) the one before rather than next to it: the picture grows one way only.
-        source = next((p for p in call.inputs if p.op is not None), None)
-        if source is None:
-            continue
-        for param in call.params:
-            if param not in placed and cluster_of.get(param) == call.path:
-                placed.add(param)
+        # An input of the first layer (x[0], x[1]) sits in a row above, not beside it.
+        computed = [p for p in call.inputs if p.op is not None]
+        pairs = [(computed[0], q) for q in call.params] if computed else []
+        if not computed and call.params:
+            pairs = [(p, call.params[0]) for p in call.inputs]
+        for source, param in pairs:
+            if (source, param) not in placed and cluster_of.get(param) == call.path:
+                placed.add((source, param))
                 out.append(f"v{index[source]} -> v{index[param]} [style=invis]")
                 edges.append((f"v{index[source]}", f"v{index[param]}"))
     ids = [f"{kind}{index[node]}" for node in order for kind in ("op", "v") if kind == "v"
