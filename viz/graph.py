@@ -1,16 +1,22 @@
 """The computation graph as a Graphviz picture: one box per Value, one bubble per operation.
 
-Each Value is a little table ``name | data 1.2345 | grad 0.5000`` -- the name every other view
-uses for it (:mod:`viz.names`: its label, bold, or a generated ``v3`` in grey); each operation
+Each Value is a little table, its name over ``data 1.2345`` over ``grad 0.5000`` -- the
+name every other view uses for it (:mod:`viz.names`: its label, bold, or a generated ``v3`` in grey); each operation
 is a small ellipse with its symbol (``*``, ``+``, ``σ``, ``Σw·x``, ``**2``); a constant (a
 plain number in the arithmetic) is a dashed grey box with its value. Edges run
 ``parent -> op -> result``, in parent order (``x * x`` gets two edges from ``x``). Node ids are
 topological positions, so the same graph always gives the same DOT text.
 
-A network's graph is grouped: each neuron's parameters and operations sit in a box named by
-its module path (``neurons.3``) inside its layer's box (``layers.0``). ``detail="neuron"``
-draws each neuron call as ONE box (``a`` and its gradient), which keeps a 2-16-16-1 network on
-one screen.
+A network's graph is grouped: each neuron's parameters and operations sit in a box (``neuron
+3``) inside its layer's box (``layer 1``), named in the article's notation (``W1[3,0]``); the
+module path (``layers.0.neurons.3.w.0``) shows on hover, or as the name with ``names="path"``.
+Inputs and targets show their value (``x[0] = 1``). ``detail="neuron"`` draws each neuron
+call as ONE box (``a`` and its gradient), in index order, with an edge per weight coloured by
+its sign and as thick as it is big, which keeps a 2-16-16-1 network in a notebook's column.
+
+Drawings are made for a notebook's output column (~830 px wide, scrolling down): with
+``rankdir=None`` a graph whose left-to-right layout would pass ``COLUMN_PX`` is drawn top to
+bottom, a layer per row (:func:`choose_rankdir`); ``rankdir="LR"`` etc. still force one.
 
 Usage::
 
@@ -29,15 +35,16 @@ for ``.pdf`` it renders a high-resolution PNG and matplotlib wraps it in a (rast
 >>> y = x * x
 >>> print(to_dot(y, show_grad=False))
 digraph gradstep {
-    graph [rankdir=LR]
+    graph [rankdir=LR ...]
     ...
-    v0 [label=<...<TD><B>x</B></TD><TD>data 3.0000</TD>...]
-    v1 [label=<...<TD><FONT COLOR="#868e96">L</FONT></TD><TD>data 9.0000</TD>...]
+    v0 [label=<...<TR><TD><B>x</B></TD></TR><TR><TD>data 3.0000</TD></TR>...tooltip="x"]
+    v1 [label=<...<TD><FONT COLOR="#868e96">y</FONT></TD></TR><TR><TD>data 9.0000</TD>...]
     op1 [label=<*> ...]
     v0 -> op1 [id=e1_0]
     v0 -> op1 [id=e1_1]
     op1 -> v1
 }
+<BLANKLINE>
 """
 
 from __future__ import annotations
@@ -58,7 +65,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograd import Value, ops, topological_order
-
 from nn import path_of
 
 from .groups import Fold, NeuronCall, find_folds, find_neurons, parent_path, relative_path
@@ -76,6 +82,8 @@ __all__ = [
     "renderer_name",
     "display_lines",
     "RANKDIRS",
+    "COLUMN_PX",
+    "choose_rankdir",
     "DETAILS",
     "FORMATS",
     "ENV_VAR",
@@ -233,8 +241,7 @@ def _value_node(node: Value, name: str, show_grad: bool, lit: bool) -> str:
     if show_grad:
         rows.append(f"<TD>grad {format_number(node.grad)}</TD>")
     return (
-        f"[label={_table(rows, lit)} shape=none margin=0 width=0 height=0 "
-        f"{_tooltip(node, name)}]"
+        f"[label={_table(rows, lit)} shape=none margin=0 width=0 height=0 {_tooltip(node, name)}]"
     )
 
 
@@ -259,8 +266,7 @@ def _fold_node(fold: Fold, name: str, show_grad: bool, lit: bool) -> str:
     if show_grad:
         rows.append(f"<TD>grad {format_number(head.grad)}</TD>")
     return (
-        f"[label={_table(rows, lit)} shape=none margin=0 width=0 height=0 "
-        f"{_tooltip(head, name)}]"
+        f"[label={_table(rows, lit)} shape=none margin=0 width=0 height=0 {_tooltip(head, name)}]"
     )
 
 
@@ -325,9 +331,7 @@ def _check_arguments(
     if not isinstance(root, Value):
         raise TypeError(f"expected a Value to draw, got {type(root).__name__} {root!r}")
     if rankdir is not None and rankdir not in RANKDIRS:
-        raise ValueError(
-            f"rankdir must be one of {', '.join(RANKDIRS)} or None; got {rankdir!r}"
-        )
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)} or None; got {rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
     if detail not in DETAILS:
@@ -761,7 +765,9 @@ def to_dot(
 ) -> str:
     """The DOT source of the graph ending at ``root``; needs no package and no renderer.
 
-    ``rankdir`` is one of ``RANKDIRS``; ``show_grad=False`` leaves out the gradients;
+    ``rankdir`` is one of ``RANKDIRS``, or ``None`` to choose by the graph's shape
+    (:func:`choose_rankdir`); ``names`` is ``"article"`` or ``"path"`` (see
+    :func:`viz.names.names`); ``show_grad=False`` leaves out the gradients;
     ``highlight`` is a Value or some Values to colour (say, the node a step-through is at).
     ``detail`` is ``"value"`` (every Value) or ``"neuron"`` (one box per neuron call, its
     parameters and operations inside). A drawing of more than ``max_nodes`` boxes raises a
@@ -775,11 +781,9 @@ def to_dot(
     >>> to_dot(c, rankdir="up")
     Traceback (most recent call last):
     ...
-    ValueError: rankdir must be one of LR, TB, RL, BT; got 'up'
+    ValueError: rankdir must be one of LR, TB, RL, BT or None; got 'up'
     """
-    return _source(
-        _drawing(root, rankdir, show_grad, highlight, max_nodes, detail, names).lines
-    )
+    return _source(_drawing(root, rankdir, show_grad, highlight, max_nodes, detail, names).lines)
 
 
 # --- renderers --------------------------------------------------------------------------------
@@ -895,8 +899,8 @@ def _svg_hover(svg: bytes) -> bytes:
     Both renderers write a tooltip as ``<a xlink:title=...>`` inside the element, after a
     ``<title>`` holding the DOT id; browsers disagree on which they show.
 
-    >>> _svg_hover(b'<title>v0</title>\n<g id="a_node1"><a xlink:title="w.0">')
-    b'<title>w.0</title>\n<g id="a_node1"><a xlink:title="w.0">'
+    >>> _svg_hover(b'<title>v0</title> <g id="a_node1"><a xlink:title="w.0">')
+    b'<title>w.0</title> <g id="a_node1"><a xlink:title="w.0">'
     """
     return _TITLED_LINK.sub(lambda m: b"<title>" + m.group(2) + b"</title>" + m.group(1), svg)
 
