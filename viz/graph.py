@@ -4,8 +4,8 @@ Each Value is a little table, its name over ``data 1.2345`` over ``grad 0.5000``
 name every other view uses for it (:mod:`viz.names`: its label, bold, or a generated ``v3``
 in grey); each operation is a small ellipse with its symbol (``*``, ``+``, ``σ``, ``Σw·x``,
 ``**2``); a constant (a plain number in the arithmetic) is a dashed grey box with its value.
-Edges run ``parent -> op -> result``, in parent order (``x * x`` gets two edges from ``x``). Node ids are
-topological positions, so the same graph always gives the same DOT text.
+Edges run ``parent -> op -> result``, in parent order (``x * x`` gets two edges from ``x``).
+Node ids are topological positions, so the same graph always gives the same DOT text.
 
 A network's graph is grouped: each neuron's parameters and operations sit in a box (``neuron
 3``) inside its layer's box (``layer 1``), named in the article's notation (``W1[3,0]``); the
