@@ -50,6 +50,13 @@ class Text(str):
         return f'<pre class="gradstep-text" style="{_PRE_STYLE}">{html.escape(self)}</pre>'
 
 
+#: CSS pixels per inch a figure is shown at in Jupyter (its PNG has twice as many).
+DISPLAY_DPI = 100
+
+#: The widest figure, in inches, that fits a notebook's output column (~830 px) at full size.
+COLUMN_INCHES = 8.3
+
+
 @functools.cache
 def _figure_class() -> type[Figure]:
     from matplotlib import figure
@@ -65,9 +72,11 @@ def _figure_class() -> type[Figure]:
         def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
             # Drawn at twice the resolution and declared at its real size: sharp on a
             # high-density screen, the same size as a normal inline figure everywhere.
+            # Declared at DISPLAY_DPI whatever figure.dpi says, so a figure of at most 8.3 in
+            # fits a notebook's 830 px column at full size.
             buffer = io.BytesIO()
-            self.savefig(buffer, format="png", dpi=2 * self.dpi)
-            width, height = (round(v * self.dpi) for v in self.get_size_inches())
+            self.savefig(buffer, format="png", dpi=2 * DISPLAY_DPI)
+            width, height = (round(v * DISPLAY_DPI) for v in self.get_size_inches())
             return buffer.getvalue(), {"width": width, "height": height}
 
     return Figure

@@ -1,10 +1,11 @@
 """Find the neurons in a graph, so a drawing can group them (and shrink each to one box).
 
-``nn`` labels what each neuron computes: its pre-activation ``z`` and activation ``a``, with
-the neuron's module path in front inside a network (``layers.0.neurons.3.z``), and its
-parameters by their path from ``named_parameters()`` (``layers.0.neurons.3.w.1``). A lone
-neuron uses the article's names: ``w1, w2, ..., b, z, a``. A graph you build by hand with the
-same labels (``z.label = "z"``) is recognised the same way.
+``nn`` labels a network in the article's notation (``Z1[3]``, ``A1[3]``, ``W1[3,1]``) and
+remembers each node's module path, which :func:`nn.path_of` returns: the pre-activation
+``layers.0.neurons.3.z``, the activation ``layers.0.neurons.3.a``, the parameters their path
+from ``named_parameters()`` (``layers.0.neurons.3.w.1``). Neurons are found by those paths
+(:func:`key`). A lone neuron is ``w[0], w[1], ..., b, z, a``; a graph you build by hand with
+such labels (``z.label = "z"``, ``w1`` or ``w[0]``) is recognised the same way.
 
 One :class:`NeuronCall` is one neuron applied to one example: a batch of 100 examples holds
 100 calls of every neuron, all sharing the neuron's parameters.
@@ -24,11 +25,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value, ops, topological_order
+from nn import path_of
 
-__all__ = ["NeuronCall", "Fold", "find_neurons", "find_folds", "parent_path", "relative_path"]
+__all__ = [
+    "NeuronCall",
+    "Fold",
+    "find_neurons",
+    "find_folds",
+    "key",
+    "parent_path",
+    "relative_path",
+]
 
 _Z = re.compile(r"(?:(.+)\.)?z")
-_LONE_PARAMETER = re.compile(r"w\d*|b")
+_LONE_PARAMETER = re.compile(r"w\d*|w\.\d+|w\[\d+\]|b")
+
+
+def key(node: Value) -> str:
+    """What neurons are found by: a model's node's module path, else the node's label.
+
+    >>> from nn import Neuron
+    >>> n = Neuron(2, seed=0)
+    >>> key(n.w[1]), key(Value(1.0, label="z"))
+    ('w.1', 'z')
+    """
+    return path_of(node) or node.label
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,8 +105,8 @@ def _is_parameter(node: Value, z: Value, position: int | None, path: str) -> boo
         if position < n or position == 2 * n:  # a weight or the bias
             return True
     if path:
-        return node.label.startswith(path + ".")
-    return _LONE_PARAMETER.fullmatch(node.label) is not None
+        return key(node).startswith(path + ".")
+    return _LONE_PARAMETER.fullmatch(key(node)) is not None
 
 
 def find_neurons(root: Value, order: Sequence[Value] | None = None) -> list[NeuronCall]:
@@ -115,12 +136,12 @@ def find_neurons(root: Value, order: Sequence[Value] | None = None) -> list[Neur
     for z in order:
         if z.op is None or z.is_constant or z in claimed:
             continue
-        match = _Z.fullmatch(z.label)
+        match = _Z.fullmatch(key(z))
         if match is None:
             continue
         path = match.group(1) or ""
         a_label = f"{path}.a" if path else "a"
-        a = next((c for c in consumers.get(z, ()) if c.label == a_label and len(c.parents) == 1), z)
+        a = next((c for c in consumers.get(z, ()) if key(c) == a_label and len(c.parents) == 1), z)
 
         def is_parameter(node: Value, consumer: Value, position: int, z=z, path=path) -> bool:
             return _is_parameter(node, z, position if consumer is z else None, path)

@@ -24,6 +24,7 @@ import functools
 import itertools
 import math
 import numbers
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -349,8 +350,9 @@ def plot_loss_landscapes(
         raise ValueError(f"w_range must have low < high, got {w_range!r}")
     _check_save_path(path)
 
-    fig = new_figure(figsize=(15, 5.4), layout="constrained")
-    axes = fig.subplots(1, 3)
+    # One panel per row: the notebook's column is ~830 px wide and scrolls downwards.
+    fig = new_figure(figsize=(8, 11.5), layout="constrained")
+    axes = fig.subplots(3, 1)
     for ax, loss in zip(axes, LANDSCAPE_LOSSES):
         activation = LANDSCAPE_DEFAULTS[loss]["activation"]
         rates = _per_loss("learning_rates", learning_rates, loss, "learning_rates")
@@ -408,10 +410,11 @@ def plot_loss_landscapes(
         ax.set_ylabel("cost J(w)")
         ax.legend(fontsize=7.5, loc=_LEGEND_PLACE[loss])
     fig.suptitle(
-        f"The cost J(w) of a one-weight perceptron (bias b = {float(b):g}, m = {len(X)}) "
-        f"and gradient descent w := w − α·dJ/dw, {steps} steps from each start"
+        f"The cost J(w) of a one-weight perceptron (bias b = {float(b):g}, m = {len(X)})\n"
+        f"and gradient descent w := w − α·dJ/dw, {steps} steps from each start",
+        fontsize=11,
     )
-    fig.supxlabel(_WHY_RATES_DIFFER, fontsize=9, color="0.25")
+    fig.supxlabel(textwrap.fill(" ".join(_WHY_RATES_DIFFER.split()), 100), fontsize=9, color="0.25")
     _save(fig, path)
     return fig
 
@@ -661,13 +664,13 @@ def plot_history(history: Any, path: str | Path | None = None) -> Figure:
     _check_save_path(path)
     epochs = list(range(1, len(costs) + 1))
     show_acc = any(a is not None for a in accs)
-    fig = new_figure(figsize=(10 if show_acc else 5.5, 4), layout="constrained")
+    fig = new_figure(figsize=(8 if show_acc else 5.5, 3.4), layout="constrained")
     axes = fig.subplots(1, 2 if show_acc else 1, squeeze=False)[0]
     ax: Axes = axes[0]
     ax.plot(epochs, costs, "o-" if len(costs) < 40 else "-", ms=3, color="C0")
     ax.set_xlabel("epoch")
     ax.set_ylabel("cost J")
-    ax.set_title("cost J per epoch (mean loss over the data)")
+    ax.set_title("cost J per epoch\n(mean loss over the data)", fontsize=10)
     if show_acc:
         ax = axes[1]
         ys = [math.nan if a is None else float(a) for a in accs]
@@ -675,7 +678,7 @@ def plot_history(history: Any, path: str | Path | None = None) -> Figure:
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy")
-        ax.set_title("training accuracy per epoch")
+        ax.set_title("training accuracy per epoch", fontsize=10)
     _save(fig, path)
     return fig
 

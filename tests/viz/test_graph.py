@@ -167,9 +167,10 @@ def test_output_is_deterministic():
 def test_labels_data_grad_and_symbols():
     root = neuron()
     dot = graph.to_dot(root)
-    assert "<TD><B>z</B></TD><TD>data -0.7500</TD><TD>grad " in dot
+    assert "<TR><TD><B>z</B></TD></TR><TR><TD>data -0.7500</TD></TR><TR><TD>grad " in dot
     assert (
-        f"<TD><B>loss</B></TD><TD>data {format_number(root.data)}</TD><TD>grad 1.0000</TD>" in dot
+        f"<TD><B>loss</B></TD></TR><TR><TD>data {format_number(root.data)}</TD></TR>"
+        "<TR><TD>grad 1.0000</TD></TR>" in dot
     )
     assert {s for _, s in OP_LINE.findall(dot)} == {"Σw·x", "σ", "**2", "+"}
 
@@ -177,7 +178,7 @@ def test_labels_data_grad_and_symbols():
 def test_show_grad_false_omits_gradients():
     dot = graph.to_dot(neuron(), show_grad=False)
     assert "grad " not in dot
-    assert "<TD><B>z</B></TD><TD>data -0.7500</TD></TR>" in dot
+    assert "<TD><B>z</B></TD></TR><TR><TD>data -0.7500</TD></TR></TABLE>" in dot
 
 
 def test_highlight_one_or_many():
@@ -200,12 +201,12 @@ def test_highlight_one_or_many():
 
 @pytest.mark.parametrize("rankdir", graph.RANKDIRS)
 def test_rankdir(rankdir):
-    assert f"graph [rankdir={rankdir}]" in graph.to_dot(square(), rankdir=rankdir)
+    assert f"graph [rankdir={rankdir} " in graph.to_dot(square(), rankdir=rankdir)
 
 
-@pytest.mark.parametrize("bad", ["lr", "TD", "", None])
+@pytest.mark.parametrize("bad", ["lr", "TD", ""])
 def test_rankdir_validated(bad):
-    with pytest.raises(ValueError, match="rankdir must be one of LR, TB, RL, BT"):
+    with pytest.raises(ValueError, match="rankdir must be one of LR, TB, RL, BT or None"):
         graph.to_dot(square(), rankdir=bad)
 
 
@@ -244,7 +245,7 @@ def test_boxes_carry_the_names_every_other_view_uses():
         cell = f"<B>{name[node]}</B>" if node.label else f'COLOR="#868e96">{name[node]}</FONT>'
         assert cell in dot, name[node]
     drawn = set(re.findall(r"<TD><(?:B|FONT[^>]*)>([^<]+)</", dot))
-    assert drawn == {s.parent_name for s in backward_steps(loss)} | {"L"}
+    assert drawn == {s.parent_name for s in backward_steps(loss)} | {"loss"}  # the variable
 
 
 def test_constants_are_dashed_boxes_with_their_value_and_no_gradient():
@@ -258,17 +259,57 @@ def test_constants_are_dashed_boxes_with_their_value_and_no_gradient():
 def test_a_network_is_grouped_by_layer_and_neuron():
     root = mlp_loss()  # MLP(2, [3, 1]) on one example
     dot = graph.to_dot(root)
-    # clusters nest: layers.0 holds neurons.0..2; layers.1 holds neurons.0
+    # clusters nest: layer 1 holds neurons 0..2; layer 2 holds neuron 0 (the article's numbers)
     titles = re.findall(r"graph \[label=<([^>]*)> style=rounded", dot)
-    assert titles == ["layers.0", "neurons.0", "neurons.1", "neurons.2", "layers.1", "neurons.0"]
-    # every parameter box is named by its path from named_parameters()
+    assert titles == ["layer 1", "neuron 0", "neuron 1", "neuron 2", "layer 2", "neuron 0"]
     model = MLP(2, [3, 1], seed=0)
-    for path, _ in model.named_parameters():
-        assert f"<B>{path}</B>" in dot
+    for path, p in model.named_parameters():
+        # every parameter box is named in the article's notation, its path on hover
+        assert re.search(
+            rf"<B>{re.escape(graph._html(p.label))}</B>.*tooltip=\"{re.escape(path)}\"", dot
+        )
     # and sits inside its own neuron's cluster
-    block = dot.split("label=<neurons.1>")[1].split("}")[0]
-    assert "layers.0.neurons.1.w.0" in block and "layers.0.neurons.1.b" in block
-    assert "layers.0.neurons.0." not in block and "layers.1." not in block
+    block = dot.split("label=<neuron 1>")[1].split("}")[0]
+    assert "W1[1,0&#93;" in block and "b1[1&#93;" in block
+    assert "W1[0," not in block and "W2[" not in block
+    # inputs say what they are
+    assert "x[0&#93; = 1" in dot and "-y = -0.5" in dot
+    # names="path": the module paths as names and cluster titles
+    by_path = graph.to_dot(root, names="path")
+    assert "<B>layers.0.neurons.1.w.0</B>" in by_path and "label=<neurons.1>" in by_path
+    with pytest.raises(ValueError, match="names must be one of"):
+        graph.to_dot(root, names="module")
+
+
+def svg_width_px(svg: bytes | str) -> float:
+    text = svg.decode() if isinstance(svg, bytes) else svg
+    return float(re.search(r'<svg width="([\d.]+)pt"', text).group(1)) * 4 / 3
+
+
+def chapter9_loss() -> Value:
+    net = MLP(2, [2, 1], activation="sigmoid", output="sigmoid", seed=0)
+    loss = losses.mse([net([1.0, -0.5])], [1])
+    loss.backward()
+    return loss
+
+
+@pytest.mark.parametrize("renderer", [PURE, *([SYSTEM_DOT] if SYSTEM_DOT else [])])
+def test_a_2_2_1_loss_graph_fits_the_notebook_column(renderer):
+    dot = graph.to_dot(chapter9_loss())
+    assert "rankdir=TB" in dot  # left to right it would be ~1,700 px wide
+    assert svg_width_px(graph._run(dot, "svg", renderer)) <= 830
+    lr = graph.to_dot(chapter9_loss(), rankdir="LR")  # still there for those who want it
+    assert "rankdir=LR" in lr and svg_width_px(graph._run(lr, "svg", renderer)) > 830
+
+
+def test_a_small_chain_stays_left_to_right():
+    assert "rankdir=LR" in graph.to_dot(square())
+
+
+def test_tooltips_carry_the_path_into_the_svg_title():
+    svg = graph._svg_hover(graph._run(graph.to_dot(mlp_loss()), "svg", PURE)).decode()
+    titles = re.findall(r"<title>([^<]*)</title>", svg)
+    assert "layers.0.neurons.1.w.0" in titles and "layers.1.neurons.0.b" in titles
 
 
 def test_neuron_view_of_a_2_16_16_1_network_is_one_box_per_neuron():
@@ -282,22 +323,30 @@ def test_neuron_view_of_a_2_16_16_1_network_is_one_box_per_neuron():
     boxes = re.findall(r"^\t *(nr\d+|fd\d+|v\d+) \[label=", dot, re.M)
     assert len(boxes) == 37  # 33 neurons, 2 inputs, the loss and the cost
     assert sum(b.startswith("nr") for b in boxes) == 33
-    assert re.findall(r"graph \[label=<([^>]*)> ", dot) == [
-        "layers.0: a = relu(Σ w·x + b)",
-        "layers.1: a = relu(Σ w·x + b)",
-        "layers.2: a = Σ w·x + b",
+    assert re.findall(r"graph \[label=<(.*?)> style=rounded", dot) == [
+        "layer 1<BR/>a = relu(Σ w·x + b)",
+        "layer 2<BR/>a = relu(Σ w·x + b)",
+        "layer 3<BR/>a = Σ w·x + b",
     ]
-    first = model.layers[0].neurons[3]
-    assert "<B>neurons.3</B>" in dot and f"a {format_number(first([0.5, -0.2]).data)}" in dot
+    assert "<B>A1[3&#93;</B>" in dot
     # every neuron of layer 1 feeds the output neuron, and the inputs feed layer 0
-    edges = re.findall(r"^\t(\w+) -> (\w+) ", dot, re.M)
+    edges = re.findall(r"^\t(\w+) -> (\w+) \[(?!style=invis)", dot, re.M)
     assert len(edges) == 2 * 16 + 16 * 16 + 16 + 2  # + output -> loss[0] -> J
-    svg = graph._run(dot, "svg", PURE).decode()
-    width, height = (
-        float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
-    )
-    # on a 1366 x 768 laptop screen, fitted to 1,300 px of width it stays under 700 px tall
-    assert height * 1300 / width < 700
+    # weights drawn by sign and size, their value on hover
+    w = model.layers[1].neurons[0].w[0]
+    assert f'tooltip="{w.label} = {format_number(w.data)}"' in dot
+    assert "#e03131" in dot and "#1971c2" in dot
+    for renderer in [PURE, *([SYSTEM_DOT] if SYSTEM_DOT else [])]:
+        plain = graph._run(dot, "plain", renderer).decode()
+        svg = graph._run(dot, "svg", renderer)
+        assert svg_width_px(svg) <= 830
+        # neurons listed in index order, top to bottom in each layer
+        found = re.findall(r"(nr\d+) \[label=<.*?<B>([^<]+)</B>", dot)
+        label_of = {n: t.replace("&#93;", "]") for n, t in found}
+        at = {n: float(y) for n, y in re.findall(r"^node (nr\d+) [\d.]+ ([\d.]+)", plain, re.M)}
+        for layer in ("A1", "A2"):
+            mine = sorted((n for n in at if label_of[n].startswith(layer)), key=lambda n: -at[n])
+            assert [label_of[n] for n in mine] == [f"{layer}[{j}]" for j in range(16)]
 
 
 def test_neuron_view_folds_a_hand_built_neuron_and_its_loss():
@@ -309,7 +358,7 @@ def test_neuron_view_folds_a_hand_built_neuron_and_its_loss():
     loss = (a - 1.0) ** 2
     dot = graph.to_dot(loss, detail="neuron")
     assert re.findall(r"^\t *(\w+) \[label=", dot, re.M) == ["nr5", "fd8", "v1"]
-    assert "<B>neuron</B>" in dot and "+ **2" in dot  # the loss box lists its folded steps
+    assert "<B>a</B>" in dot and "+ **2" in dot  # the loss box lists its folded steps
     assert re.findall(r"^\t(\w+) -> (\w+) ", dot, re.M) == [("v1", "nr5"), ("nr5", "fd8")]
 
 
@@ -374,10 +423,10 @@ def test_any_label_renders_literally(label, symbol):
     op = autograd.Op("custom", symbol or "f", lambda a: a, lambda a, out: (1.0,))
     x = Value(1.5, label=label)
     y = autograd.apply(op, x)
-    y.label = label[::-1]
+    y.label = label[::-1] + "/"  # never the same as x's (a shared label gets numbered)
     svg = graph._run(graph.to_dot(y), "svg", PURE)
     texts = svg_texts(svg)
-    for text in (label, label[::-1], symbol or "f"):
+    for text in (label, label[::-1] + "/", symbol or "f"):
         for line in graph.display_lines(text):
             if line.strip():
                 assert line.replace("\xa0", " ") in texts, (line, texts)
