@@ -322,10 +322,11 @@ def _svg(
 
     Every box and circle is a group placed by its ``transform``, so that the page's script
     can move them into a step's neighbourhood."""
+    path_of: Any = None
     try:
         from nn import path_of
     except ImportError:  # pragma: no cover - nn ships with viz
-        path_of = None
+        pass
     edges: list[str] = []
     shapes: list[str] = []
     for node in order:
@@ -435,7 +436,7 @@ def _payload(
                 "nums": [_num(x) for x in (step.upstream, step.local, step.product)],
                 "line": str(step),
                 "what": (
-                    f"{name[step.node]} = {step.node.op.name}(…) sends its gradient to input "
+                    f"{name[step.node]} = {step.node.op.name if step.node.op else ''}(…) sends its gradient to input "
                     f"#{step.parent_index}, {name[step.parent]}"
                     + ("  — its gradient is now complete" if last_step_of[step.parent] == k else "")
                 ),
