@@ -436,7 +436,8 @@ def _payload(
                 "nums": [_num(x) for x in (step.upstream, step.local, step.product)],
                 "line": str(step),
                 "what": (
-                    f"{name[step.node]} = {step.node.op.name if step.node.op else ''}(…) sends its gradient to input "
+                    f"{name[step.node]} = {step.node.op.name if step.node.op else ''}(…) "
+                    "sends its gradient to input "
                     f"#{step.parent_index}, {name[step.parent]}"
                     + ("  — its gradient is now complete" if last_step_of[step.parent] == k else "")
                 ),
