@@ -31,23 +31,29 @@ from typing import Any
 
 from autograd import Value, topological_order
 
-from .names import names, printable
-from .steps import backward_steps, forward_steps
+from .names import names as _names
+from .names import printable
+from .steps import BackwardStep, _num, backward_steps, forward_steps
 from .tree import format_number
 
 __all__ = ["backprop_html", "Stepper"]
 
-# Geometry of the drawing, in SVG user units (pixels at 100% zoom).
-_MARGIN = 20
-_ROW = 76  # vertical distance between the centres of two boxes in one column
+# Geometry of the drawing, in SVG user units (pixels at 100% zoom). The output flows from the
+# bottom (inputs) to the top (the output), so the backward pass reads downward; rows wrap at
+# _WIDTH, which fits a notebook's ~830px output column: the drawing grows down, never sideways.
+_MARGIN = 16
+_WIDTH = 790
 _BOX_H = 58
 _CONST_H = 24
 _BOX_MIN_W = 132  # fits "grad -1.2345e-100" in 12px monospace
 _CHAR_W = 7.3  # width of one 12px monospace character, to size boxes to their names
 _MAX_NAME = 48  # longer names are shortened in the box (the full name is in its tooltip)
 _R = 15  # radius of an operation's circle
-_OP_GAP = 22  # from an operation's circle to the box of its result
-_COL_GAP = 40  # from a box to the next column
+_OP_GAP = 8  # from a box's bottom to the top of its operation's circle
+_GAP_X = 14  # between two boxes of a row
+_ROW_GAP = 30  # between a row (with its operations' circles) and the next
+#: A drawing taller than this shows the current step's neighbourhood instead of everything.
+_HOOD_ABOVE = 1500
 
 #: Stands for a stepper's own id in its markup; replaced by a fresh id at every display.
 #: Escaping turns "<" into "&lt;" (markup) or "\u003c" (JSON), so no label can contain it.
@@ -151,21 +157,31 @@ def backprop_html(
     root: Value,
     path: str | Path | None = None,
     title: str = "Backprop, step by step",
-    max_nodes: int = 300,
+    max_nodes: int = 2000,
+    names: str = "article",
 ) -> Stepper:
     """A self-contained stepper that replays ``root``'s backward pass step by step.
 
-    Step 0 is the forward pass done and the seed dL/dL = 1 on the output; each further step
-    is one :class:`~viz.steps.BackwardStep`: the node being processed (marked
+    Step 0 is the forward pass done and the seed on the output (``∂J/∂J = 1`` for a cost
+    ``J``: every derivative is of the output by its own name); each further step is one
+    :class:`~viz.steps.BackwardStep`: the node being processed (marked
     ``aria-current="step"``) and the input receiving its share are highlighted and scrolled
-    into view, the chain-rule line is shown, and that input's gradient updates. *Prev* /
-    *Next*, the arrow keys, Home and End move through the steps; a zoom control scales the
-    drawing (*fit* fits it to the width). Constants -- plain numbers in the arithmetic -- are
-    drawn as grey boxes with their value and receive no step.
+    into view, the chain-rule line is shown with the gradient *from above* and the *local*
+    derivative told apart, and that input's gradient updates. *Prev* / *Next*, the arrow
+    keys, Home and End move through the steps. Constants -- plain numbers in the arithmetic
+    -- are drawn as grey boxes with their value and receive no step.
+
+    The drawing flows upward, inputs at the bottom and the output on top, so the backward
+    pass reads downward; rows wrap at a notebook's width, so it grows down, never sideways,
+    and its text stays at 12px (the zoom never goes below 75%). A graph drawn taller than
+    ~2 screens shows, at each step, the neighbourhood of the node being processed -- the node,
+    its inputs and what uses it -- at full size, instead of everything shrunk. Hovering a box
+    shows its name, and a model's module path (``nn.path_of``); ``names="path"`` names the
+    boxes by module path instead (:mod:`viz.names`).
 
     Returns a :class:`Stepper`: the page as a ``str``, shown inline by Jupyter. With ``path``
     the page is also written there (UTF-8). A graph of more than ``max_nodes`` nodes is
-    refused with a ValueError: such a picture is unreadable.
+    refused with a ValueError: stepping through thousands of edges teaches nothing.
 
     >>> from autograd import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -175,6 +191,10 @@ def backprop_html(
     >>> 'data-grad="1.0"' in page   # the seed on the output, before any step
     True
     >>> page._repr_html_().startswith('<div class="gradstep-stepper" id="gs')
+    True
+    >>> from nn import Neuron
+    >>> n = Neuron(1, seed=0)
+    >>> "module path: w.0" in backprop_html(n([1.0]))   # on hover over w[0]
     True
     """
     if not isinstance(root, Value):
@@ -187,13 +207,16 @@ def backprop_html(
             "(one example rather than a batch), or pass a larger max_nodes"
         )
     index = {node: i for i, node in enumerate(order)}
-    name = names(root, order=order)
+    name = _names(root, order=order, style=names)
     root_name = name[root]
     layers = _layers(order, index)
-    steps = list(backward_steps(root))
-    svg = _svg(order, index, name, layers, root)
-    payload = _payload(steps, index, name, root, len(order))
-    forward = "\n".join(_esc(str(s)) for s in forward_steps(root)) or "(no operations)"
+    box, svg_w, svg_h = _geometry(order, name, layers)
+    steps = list(backward_steps(root, names=names))
+    svg = _svg(order, index, name, box, (svg_w, svg_h), root)
+    payload = _payload(steps, index, name, root, order, box)
+    payload["view"] = "hood" if svg_h > _HOOD_ABOVE else "full"
+    fwd = forward_steps(root, names=names)
+    forward = "\n".join(_esc(str(s)) for s in fwd) or "(no operations)"
     seed = payload["seed"]
     parts = {
         "title": _esc(title),
@@ -218,84 +241,129 @@ def backprop_html(
     return Stepper(page, fragment, summary)
 
 
+def _geometry(
+    order: list[Value], name: dict[Value, str], layers: list[list[Value]]
+) -> tuple[dict[Value, tuple[float, float, int, int]], int, int]:
+    """Each node's box (x, y, width, height): the output's layer on top, each layer's row
+    wrapped at the drawing's width; its operation's circle sits under its box."""
+    box: dict[Value, tuple[float, float, int, int]] = {}
+    inner = _WIDTH - 2 * _MARGIN
+    y = float(_MARGIN)
+    for layer in reversed(layers):
+        rows: list[list[Value]] = [[]]
+        used = 0.0
+        for node in layer:
+            w = _box_w(node, name)
+            if rows[-1] and used + _GAP_X + w > inner:
+                rows.append([])
+                used = 0.0
+            used += (_GAP_X if rows[-1] else 0) + w
+            rows[-1].append(node)
+        for row in rows:
+            total = sum(_box_w(n, name) for n in row) + _GAP_X * (len(row) - 1)
+            x = _MARGIN + (inner - total) / 2
+            for node in row:
+                w, h = _box_w(node, name), _box_h(node)
+                box[node] = (x, y, w, h)
+                x += w + _GAP_X
+            y += max(_box_h(n) for n in row) + _ROW_GAP
+            if any(n.op is not None for n in row):
+                y += _OP_GAP + 2 * _R
+    return box, _WIDTH, round(y - _ROW_GAP + _MARGIN)
+
+
+def _box_w(node: Value, name: dict[Value, str]) -> int:
+    least = 48 if node.is_constant else _BOX_MIN_W
+    return max(least, round(_CHAR_W * len(_short(name[node], _MAX_NAME)) + 20))
+
+
+def _box_h(node: Value) -> int:
+    return _CONST_H if node.is_constant else _BOX_H
+
+
+def _op_centre(b: tuple[float, float, int, int]) -> tuple[float, float]:
+    x, y, w, h = b
+    return x + w / 2, y + h + _OP_GAP + _R
+
+
+def _edge_d(x1: float, y1: float, x2: float, y2: float) -> str:
+    """An edge going up from (x1, y1) -- the top of an input's box -- to (x2, y2)."""
+    bend = max(18.0, (y1 - y2) / 2)
+    return (
+        f"M{x1:.1f},{y1:.1f} C{x1:.1f},{y1 - bend:.1f} {x2:.1f},{y2 + bend:.1f} "
+        f"{x2:.1f},{y2:.1f}"
+    )
+
+
+def _spread(j: int, m: int) -> float:
+    return 2 * _R * 0.6 * (j / (m - 1) - 0.5) if m > 1 else 0.0  # x * x gets two edges
+
+
+def _tooltip(node: Value, shown: str, path_of: Any) -> str:
+    """A box's hover text: its name, its label if another name is shown, its module path."""
+    lines = ["constant " + shown if node.is_constant else shown]
+    if node.label and printable(node.label) != shown and not shown.startswith(node.label):
+        lines.append(f"label: {printable(node.label)}")
+    path = path_of(node) if path_of is not None else None
+    if path and path != shown:
+        lines.append(f"module path: {path}")
+    return _esc("\n".join(lines))
+
+
 def _svg(
     order: list[Value],
     index: dict[Value, int],
     name: dict[Value, str],
-    layers: list[list[Value]],
+    box: dict[Value, tuple[float, float, int, int]],
+    size: tuple[int, int],
     root: Value,
 ) -> str:
-    """The drawing: one box per node (a small grey one per constant), one circle per op."""
+    """The drawing: one box per node (a small grey one per constant), one circle per op.
 
-    def box_h(node: Value) -> int:
-        return _CONST_H if node.is_constant else _BOX_H
-
-    width_of = {
-        node: max(
-            48 if node.is_constant else _BOX_MIN_W,
-            round(_CHAR_W * len(_short(name[node], _MAX_NAME)) + 20),
-        )
-        for node in order
-    }
-    tallest = max(len(layer) for layer in layers)
-    box_x: dict[Value, float] = {}
-    mid_y: dict[Value, float] = {}
-    op_x: dict[Value, float] = {}
-    cursor = float(_MARGIN)
-    for layer in layers:
-        if any(node.op is not None for node in layer):
-            for node in layer:
-                op_x[node] = cursor + _R
-            cursor += 2 * _R + _OP_GAP
-        col_w = max(width_of[node] for node in layer)
-        top = _MARGIN + (tallest - len(layer)) * _ROW / 2
-        for row, node in enumerate(layer):
-            # Inputs are right-aligned in their column, next to what uses them.
-            box_x[node] = cursor + (col_w - width_of[node] if node.op is None else 0)
-            mid_y[node] = top + row * _ROW + _BOX_H / 2
-        cursor += col_w + _COL_GAP
-    svg_w = round(cursor - _COL_GAP + _MARGIN)
-    svg_h = round(2 * _MARGIN + (tallest - 1) * _ROW + _BOX_H)
-
+    Every box and circle is a group placed by its ``transform``, so that the page's script
+    can move them into a step's neighbourhood."""
+    path_of: Any = None
+    try:
+        from nn import path_of
+    except ImportError:  # pragma: no cover - nn ships with viz
+        pass
     edges: list[str] = []
     shapes: list[str] = []
     for node in order:
         i = index[node]
+        x, y, w, h = box[node]
         if node.op is not None:
-            cx, cy = op_x[node], mid_y[node]
+            cx, cy = _op_centre(box[node])
             m = len(node.parents)
-            spread = min(2 * _R * 0.6, 8.0 * (m - 1))  # x * x gets two visible edges
             for j, parent in enumerate(node.parents):
-                x1, y1 = box_x[parent] + width_of[parent], mid_y[parent]
-                x2 = cx - _R - 2
-                y2 = cy + (spread * (j / (m - 1) - 0.5) if m > 1 else 0.0)
-                bend = max(24.0, (x2 - x1) / 2)
+                px, py, pw, _ = box[parent]
                 kind = "gs-edge const" if parent.is_constant else "gs-edge"
+                d = _edge_d(px + pw / 2, py, cx + _spread(j, m), cy + _R + 2)
                 edges.append(
                     f'<path class="{kind}" data-edge="{i}-{j}" marker-end="url(#{_UID}-arrow)" '
-                    f'd="M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} '
-                    f'{x2:.1f},{y2:.1f}"/>'
+                    f'd="{d}"/>'
                 )
             edges.append(
                 f'<path class="gs-edge" data-edge="{i}-out" marker-end="url(#{_UID}-arrow)" '
-                f'd="M{cx + _R:.1f},{cy:.1f} L{box_x[node] - 2:.1f},{cy:.1f}"/>'
+                f'd="M{cx:.1f},{cy - _R:.1f} L{cx:.1f},{y + h + 2:.1f}"/>'
             )
             symbol = node.op.symbol
-            font = 12 if len(symbol) <= 2 else max(8, 24 // len(symbol) + 3)
+            font = 12 if len(symbol) <= 2 else max(10, 24 // len(symbol) + 3)
             shapes.append(
-                f'<g class="gs-op" data-node="{i}"><title>{_esc(node.op.name)}</title>'
-                f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{_R}"/>'
-                f'<text x="{cx:.1f}" y="{cy + font / 3:.1f}" text-anchor="middle" '
+                f'<g class="gs-op" data-node="{i}" transform="translate({cx:.1f},{cy:.1f})">'
+                f"<title>{_esc(node.op.name)}</title>"
+                f'<circle cx="0" cy="0" r="{_R}"/>'
+                f'<text x="0" y="{font / 3:.1f}" text-anchor="middle" '
                 f'style="font-size:{font}px">{_esc(symbol)}</text></g>'
             )
-        x, w, h = box_x[node], width_of[node], box_h(node)
-        y = mid_y[node] - h / 2
         shown = _esc(_short(name[node], _MAX_NAME))
+        place = f'transform="translate({x:.1f},{y:.1f})"'
+        title = f"<title>{_tooltip(node, name[node], path_of)}</title>"
         if node.is_constant:
             shapes.append(
-                f'<g class="gs-node const" data-node="{i}"><title>constant {_esc(name[node])}'
-                f'</title><rect x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" rx="10"/>'
-                f'<text x="{x + w / 2:.1f}" y="{y + 16:.1f}" text-anchor="middle" '
+                f'<g class="gs-node const" data-node="{i}" {place}>{title}'
+                f'<rect x="0" y="0" width="{w}" height="{h}" rx="10"/>'
+                f'<text x="{w / 2:.1f}" y="16" text-anchor="middle" '
                 f'data-data="{_esc(repr(node.data))}">{shown}</text></g>'
             )
             continue
@@ -306,13 +374,14 @@ def _svg(
         kind = "leaf" if node.op is None else "op"
         name_class = "name" if node.label else "name made"
         shapes.append(
-            f'<g class="gs-node {kind}" data-node="{i}"><title>{_esc(name[node])}</title>'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" rx="6"/>'
-            f'<text class="{name_class}" x="{x + 9:.1f}" y="{y + 17:.1f}">{shown}</text>'
-            f'<text class="data" x="{x + 9:.1f}" y="{y + 34:.1f}" '
+            f'<g class="gs-node {kind}" data-node="{i}" {place}>{title}'
+            f'<rect x="0" y="0" width="{w}" height="{h}" rx="6"/>'
+            f'<text class="{name_class}" x="9" y="17">{shown}</text>'
+            f'<text class="data" x="9" y="34" '
             f'data-data="{_esc(repr(node.data))}">data {_esc(format_number(node.data))}</text>'
-            f'<text x="{x + 9:.1f}" y="{y + 51:.1f}">grad {grad}</text></g>'
+            f'<text x="9" y="51">grad {grad}</text></g>'
         )
+    svg_w, svg_h = size
     svg = (
         f'<svg width="{svg_w}" height="{svg_h}" viewBox="0 0 {svg_w} {svg_h}" role="img" '
         f'aria-label="computation graph" data-arrow="url(#{_UID}-arrow)" '
@@ -321,37 +390,54 @@ def _svg(
         'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#adb5bd"/></marker>'
         f'<marker id="{_UID}-arrowhot" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" '
         'markerHeight="5" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#e8590c"/></marker>'
-        "</defs>\n<g>\n" + "\n".join(edges) + "\n</g>\n<g>\n" + "\n".join(shapes) + "\n</g></svg>"
+        '</defs>\n<g class="gs-edges">\n' + "\n".join(edges) + '\n</g>\n<g class="gs-dyn"></g>'
+        '\n<g class="gs-shapes">\n' + "\n".join(shapes) + "\n</g></svg>"
     )
     return svg
 
 
 def _payload(
-    steps: list[Any], index: dict[Value, int], name: dict[Value, str], root: Value, nodes: int
+    steps: list[BackwardStep],
+    index: dict[Value, int],
+    name: dict[Value, str],
+    root: Value,
+    order: list[Value],
+    box: dict[Value, tuple[float, float, int, int]],
 ) -> dict[str, Any]:
-    """What the page's script replays: the seed, then one entry per backward step."""
+    """What the page's script replays: the seed, then one entry per backward step; and the
+    graph (each box and each node's inputs) for the neighbourhood view."""
     last_step_of: dict[Value, int] = {}
     for k, step in enumerate(steps):
         last_step_of[step.parent] = k
     root_name = name[root]
     return {
         "root": index[root],
-        "nodes": nodes,
+        "nodes": len(order),
+        "geometry": {
+            "width": _WIDTH, "margin": _MARGIN, "gap": _GAP_X, "rowGap": _ROW_GAP,
+            "opGap": _OP_GAP, "r": _R,
+        },
+        "box": [[round(c, 1) for c in box[node]] for node in order],
+        "parents": [[index[p] for p in node.parents] for node in order],
+        "names": [name[node] for node in order],
         "seed": {
             "grad": repr(1.0),
             "text": format_number(1.0),
-            "line": f"dL/d{root_name} = {format_number(1.0)}",
-            "what": "Forward pass done; seed dL/dL = 1 on the output"
-            + ("" if root_name == "L" else f" (L is {root_name})"),
+            "line": f"∂{root_name}/∂{root_name} = {format_number(1.0)}",
+            "what": f"Forward pass done; the seed: ∂{root_name}/∂{root_name} = 1 on the output "
+            f"{root_name}",
         },
         "steps": [
             {
                 "node": index[step.node],
                 "parent": index[step.parent],
                 "edge": f"{index[step.node]}-{step.parent_index}",
+                "sym": list(step.symbols("∂")),
+                "nums": [_num(x) for x in (step.upstream, step.local, step.product)],
                 "line": str(step),
                 "what": (
-                    f"{name[step.node]} = {step.node.op.name}(…) sends its gradient to input "
+                    f"{name[step.node]} = {step.node.op.name if step.node.op else ''}(…) "
+                    "sends its gradient to input "
                     f"#{step.parent_index}, {name[step.parent]}"
                     + ("  — its gradient is now complete" if last_step_of[step.parent] == k else "")
                 ),
@@ -362,6 +448,18 @@ def _payload(
             for k, step in enumerate(steps)
         ],
     }
+
+
+def html_line(step: dict[str, Any]) -> str:
+    """The text the stepper's chain-rule line shows for one step of its payload (for tests:
+    what a reader sees, captions included).
+
+    >>> html_line({"sym": ["∂J/∂b", "∂J/∂z", "∂z/∂b"], "nums": ["0.5", "1", "0.5"]})
+    '∂J/∂b += ∂J/∂z from above · ∂z/∂b local = 0.5 · 1 = 0.5'
+    """
+    target, up, local = step["sym"]
+    a, b, c = step["nums"]
+    return f"{target} += {up} from above · {local} local = {a} · {b} = {c}"
 
 
 _CSS = """
@@ -405,6 +503,16 @@ _CSS = """
 .gradstep-stepper .gs-grad { fill: #adb5bd; }
 .gradstep-stepper .gs-grad.partial { fill: #e8590c; font-weight: 700; }
 .gradstep-stepper .gs-grad.done { fill: #2b8a3e; font-weight: 700; }
+.gradstep-stepper .gs-line .gs-up, .gradstep-stepper .gs-line .gs-local {
+  display: inline-flex; flex-direction: column; align-items: center; vertical-align: top;
+  border-radius: 4px; padding: 0 3px; }
+.gradstep-stepper .gs-line .gs-up { color: #5f3dc4; background: #f3f0ff; }
+.gradstep-stepper .gs-line .gs-local { color: #0b7285; background: #e3fafc; }
+.gradstep-stepper .gs-line .gs-target { color: #1c7ed6; font-weight: 700; }
+.gradstep-stepper .gs-line small { font-family: system-ui, sans-serif; font-size: 11px;
+  line-height: 1.1; }
+.gradstep-stepper .gs-view { color: #555; font-size: 13px; font-style: italic; }
+.gradstep-stepper .gs-view:empty { display: none; }
 .gradstep-stepper .gs-legend { font-size: 13px; color: #555; margin-top: 6px; }
 .gradstep-stepper .gs-legend b.partial { color: #e8590c; }
 .gradstep-stepper .gs-legend b.done { color: #2b8a3e; }
@@ -418,10 +526,12 @@ _JS = """
   if (!root || root.getAttribute("data-ready") === "1") { return; }
   root.setAttribute("data-ready", "1");
   var data = JSON.parse(root.querySelector("script.gs-data").textContent);
-  var steps = data.steps, total = steps.length, k = 0;
+  var steps = data.steps, total = steps.length, k = 0, G = data.geometry;
   var canvas = root.querySelector(".gs-canvas"), svg = canvas.querySelector("svg");
   var baseW = Number(svg.getAttribute("width")), baseH = Number(svg.getAttribute("height"));
   var arrow = svg.getAttribute("data-arrow"), arrowHot = svg.getAttribute("data-arrow-hot");
+  var hood = data.view === "hood", dyn = svg.querySelector("g.gs-dyn");
+  var staticEdges = svg.querySelector("g.gs-edges");
   function one(cls) { return root.querySelector("." + cls); }
   function byNode(selector) {
     var out = [];
@@ -432,13 +542,16 @@ _JS = """
   }
   var nodes = byNode("g.gs-node[data-node]"), ops = byNode("g.gs-op[data-node]");
   var grads = byNode("tspan.gs-grad[data-node]");
-  var edges = {};
-  root.querySelectorAll("path.gs-edge[data-edge]").forEach(function (el) {
-    edges[el.getAttribute("data-edge")] = el;
+  var consumers = data.parents.map(function () { return []; });
+  data.parents.forEach(function (ps, n) {
+    ps.forEach(function (p) { if (consumers[p].indexOf(n) < 0) { consumers[p].push(n); } });
   });
   var prev = one("gs-prev"), next = one("gs-next"), zoomLevel = one("gs-zoom-level");
-  var lit = [], current = null, zoom = 1, userZoom = 1, minZoom = 0.2;
+  var lit = [], current = null, zoom = 1, userZoom = 1, minZoom = 0.75;  // 12px text >= 9px
 
+  function edgeEl(id) {
+    return svg.querySelector((hood ? "g.gs-dyn" : "g.gs-edges") + ' [data-edge="' + id + '"]');
+  }
   function light(el, cls) {
     if (!el) { return; }
     el.classList.add(cls);
@@ -452,6 +565,72 @@ _JS = """
     });
     lit = [];
   }
+  // The neighbourhood of node c, drawn at full size: what uses c on top (with their
+  // operations), c and its operation, then c's inputs -- rows wrapped at the drawing's width.
+  function layoutHood(c) {
+    nodes.forEach(function (el) { if (el) { el.style.display = "none"; } });
+    ops.forEach(function (el) { if (el) { el.style.display = "none"; } });
+    staticEdges.style.display = "none";
+    while (dyn.firstChild) { dyn.removeChild(dyn.firstChild); }
+    var at = {}, y = G.margin, inner = G.width - 2 * G.margin;
+    function row(list, withOps) {
+      var i = 0;
+      while (i < list.length) {
+        var line = [], used = 0;
+        while (i < list.length) {
+          var w = data.box[list[i]][2];
+          if (line.length && used + G.gap + w > inner) { break; }
+          used += (line.length ? G.gap : 0) + w; line.push(list[i]); i++;
+        }
+        var x = G.margin + (inner - used) / 2, h = 0, anyOp = false;
+        line.forEach(function (n) {
+          var b = data.box[n];
+          at[n] = [x, y, b[2], b[3]];
+          nodes[n].style.display = "";
+          nodes[n].setAttribute("transform", "translate(" + x + "," + y + ")");
+          if (withOps && ops[n]) {
+            anyOp = true;
+            ops[n].style.display = "";
+            ops[n].setAttribute("transform", "translate(" + (x + b[2] / 2) + "," +
+              (y + b[3] + G.opGap + G.r) + ")");
+          }
+          x += b[2] + G.gap; h = Math.max(h, b[3]);
+        });
+        y += h + G.rowGap + (anyOp ? G.opGap + 2 * G.r : 0);
+      }
+    }
+    var inputs = [];
+    data.parents[c].forEach(function (p) { if (inputs.indexOf(p) < 0) { inputs.push(p); } });
+    row(consumers[c], true); row([c], true); row(inputs, false);
+    function path(id, cls, x1, y1, x2, y2) {
+      var el = document.createElementNS(svg.namespaceURI, "path");
+      var bend = Math.max(18, (y1 - y2) / 2);
+      el.setAttribute("class", cls);
+      el.setAttribute("data-edge", id);
+      el.setAttribute("marker-end", arrow);
+      el.setAttribute("d", "M" + x1 + "," + y1 + " C" + x1 + "," + (y1 - bend) + " " + x2 + "," +
+        (y2 + bend) + " " + x2 + "," + y2);
+      dyn.appendChild(el);
+    }
+    function into(q, only) {  // the edges into q's operation (from `only`, if given)
+      var b = at[q], cx = b[0] + b[2] / 2, cy = b[1] + b[3] + G.opGap + G.r;
+      var ps = data.parents[q], m = ps.length;
+      ps.forEach(function (p, j) {
+        if ((only !== undefined && p !== only) || !at[p]) { return; }
+        var s = m > 1 ? 2 * G.r * 0.6 * (j / (m - 1) - 0.5) : 0, a = at[p];
+        path(q + "-" + j, data.box[p][3] < 40 ? "gs-edge const" : "gs-edge",
+          a[0] + a[2] / 2, a[1], cx + s, cy + G.r + 2);
+      });
+      path(q + "-out", "gs-edge", cx, cy - G.r, cx, b[1] + b[3] + 2);
+    }
+    consumers[c].forEach(function (q) { into(q, c); });
+    if (data.parents[c].length) { into(c); }
+    baseW = G.width; baseH = Math.round(y - G.rowGap + G.margin);
+    svg.setAttribute("viewBox", "0 0 " + baseW + " " + baseH);
+    applyZoom(zoom);
+    one("gs-view").textContent = "The graph (" + data.nodes + " nodes) is too big to read " +
+      "whole: showing " + data.names[c] + ", its inputs and what uses it.";
+  }
   function focusSet() {
     if (k === 0) { return [nodes[data.root]]; }
     var s = steps[k - 1];
@@ -459,7 +638,7 @@ _JS = """
   }
   // Show every element of `els` (the node being processed, its operation, the input
   // receiving the gradient): scroll the canvas to them and, if they cannot all fit at the
-  // zoom the learner chose, zoom out just enough -- back in as soon as the next step allows.
+  // zoom the learner chose, zoom out a little (never below 75%: text stays >= 9px).
   // With `scrollPage`, also scroll the page so that they are inside the window.
   function measure(els) {
     var c = canvas.getBoundingClientRect(), b = null;
@@ -494,6 +673,32 @@ _JS = """
       }
     }
   }
+  function span(cls, text, caption) {
+    var el = document.createElement("span");
+    el.className = cls;
+    el.textContent = text;
+    if (caption) {
+      var small = document.createElement("small");
+      small.textContent = caption;
+      el.appendChild(small);
+    }
+    return el;
+  }
+  function showLine(cur) {
+    var line = one("gs-line");
+    while (line.firstChild) { line.removeChild(line.firstChild); }
+    if (!cur.sym) { line.appendChild(span("gs-seed", cur.line)); return; }
+    line.appendChild(span("gs-target", cur.sym[0]));
+    line.appendChild(document.createTextNode(" += "));
+    line.appendChild(span("gs-up", cur.sym[1], "from above"));
+    line.appendChild(document.createTextNode(" · "));
+    line.appendChild(span("gs-local", cur.sym[2], "local"));
+    line.appendChild(document.createTextNode(" = "));
+    line.appendChild(span("gs-up", cur.nums[0]));
+    line.appendChild(document.createTextNode(" · "));
+    line.appendChild(span("gs-local", cur.nums[1]));
+    line.appendChild(document.createTextNode(" = " + cur.nums[2]));
+  }
   function render(scrollPage) {
     // The state of step k is rebuilt from scratch, so going back is exact.
     var shown = [], done = [];
@@ -512,7 +717,9 @@ _JS = """
     }
     unlightAll();
     var cur = k === 0 ? data.seed : steps[k - 1];
-    var active = nodes[k === 0 ? data.root : cur.node];
+    var c = k === 0 ? data.root : cur.node;
+    if (hood) { layoutHood(c); }
+    var active = nodes[c];
     if (current) { current.removeAttribute("aria-current"); }
     current = active;
     active.setAttribute("aria-current", "step");
@@ -522,10 +729,10 @@ _JS = """
       light(active, "active");
       light(ops[cur.node], "active");
       light(nodes[cur.parent], "target");
-      light(edges[cur.edge], "hot");
-      light(edges[cur.node + "-out"], "hot");
+      light(edgeEl(cur.edge), "hot");
+      light(edgeEl(cur.node + "-out"), "hot");
     }
-    one("gs-line").textContent = cur.line;
+    showLine(cur);
     one("gs-what").textContent = cur.what;
     one("gs-counter").textContent = "step " + k + " / " + total;
     prev.disabled = k === 0;
@@ -533,7 +740,7 @@ _JS = """
     follow(focusSet(), scrollPage);
   }
   function go(to) { k = Math.max(0, Math.min(total, to)); render(true); }
-  function fitZoom() { return Math.min(1, (canvas.clientWidth - 2) / baseW); }
+  function fitZoom() { return Math.max(minZoom, Math.min(1, (canvas.clientWidth - 2) / baseW)); }
   function applyZoom(z) {
     zoom = z;
     svg.setAttribute("width", String(Math.round(baseW * zoom)));
@@ -567,9 +774,10 @@ _JS = """
       if (e.target === document.body || e.target === document.documentElement) { onKey(e); }
     });
   }
-  // A graph that fits at 75% or more starts fitted to the width; a wider one starts at 100%
-  // and the view follows the steps.
-  if (canvas.clientWidth && fitZoom() >= 0.75) { setZoom(fitZoom()); } else { setZoom(1); }
+  if (hood) { layoutHood(data.root); }
+  // The drawing is never wider than a notebook column: it starts at 100% (or fitted to a
+  // narrower stepper, down to 75%) and the view follows the steps downward.
+  if (canvas.clientWidth) { setZoom(fitZoom()); } else { setZoom(1); }
   render(false);
 })(document.getElementById("<UID>"));
 """
@@ -588,6 +796,7 @@ aria-label="zoom in">+</button><button class="gs-fit" type="button">fit to width
 </div>
 <div class="gs-what">{what}</div>
 <div class="gs-line">{line}</div>
+<div class="gs-view"></div>
 <div class="gs-canvas">
 {svg}
 </div>

@@ -14,9 +14,13 @@ bit-for-bit the number the engine computes, and the graph (``.grad`` included) i
 Forward pass
   c = a * b = 2.0000 * -3.0000 = -6.0000
 Backward pass
-  dL/dc = 1.0000  (the output: L is c)
-  dL/da += dL/dc * dc/da = 1.0000 * -3.0000 = -3.0000  (a.grad: 0 -> -3.0000)
-  dL/db += dL/dc * dc/db = 1.0000 * 2.0000 = 2.0000  (b.grad: 0 -> 2.0000)
+  dc/dc = 1.0000  (the seed: the output's gradient with respect to itself)
+  dc/da += dc/dc (from above) * dc/da (local) = 1.0000 * -3.0000 = -3.0000  (a.grad: 0 -> -3.0000)
+  dc/db += dc/dc (from above) * dc/db (local) = 1.0000 * 2.0000 = 2.0000  (b.grad: 0 -> 2.0000)
+
+Every derivative is of the output by its own name (``c`` here; ``J`` for a cost); in each line
+the gradient arriving *from above* (``dc/dc``, already known) is told apart from the *local*
+derivative of one operation (``dc/da``, from its rule).
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from dataclasses import dataclass, field
 from autograd import Value, ops, topological_order
 
 from .display import Text
-from .names import names as _node_names
+from .names import names as _name_nodes
 from .tree import format_number
 
-__all__ = ["BackwardStep", "ForwardStep", "backward_steps", "forward_steps", "explain"]
+__all__ = [
+    "BackwardStep", "ForwardStep", "backward_steps", "forward_steps", "explain", "seed_line"
+]  # fmt: skip
 
 #: Longest list of terms a Σ / mean line shows before eliding the middle with ``…``.
 MAX_TERMS = 6
@@ -47,8 +53,10 @@ def _num(x: float) -> str:
 class BackwardStep:
     """One edge of the backward pass: ``parent`` receives ``upstream * local`` from ``node``.
 
-    ``upstream`` is dL/d(node), ``local`` is d(node)/d(parent) from the node's rule, and
-    ``before``/``after`` are the parent's gradient in this pass around the addition.
+    ``upstream`` is dL/d(node) -- the gradient arriving from above, already complete --,
+    ``local`` is d(node)/d(parent) from the node's own rule, and ``before``/``after`` are the
+    parent's gradient in this pass around the addition. ``L`` is the output's name
+    (``output_name``): the same in every line, the seed's included.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
@@ -56,7 +64,12 @@ class BackwardStep:
     >>> [(s.parent_index, s.before, s.after) for s in steps]
     [(0, 0.0, 3.0), (1, 3.0, 6.0)]
     >>> print(steps[1])
-    dL/dx += dL/dL * dL/dx = 1.0000 * 3.0000 = 3.0000  (x.grad: 3.0000 -> 6.0000)
+    dL/dx += dL/dL (from above) * dL/dx (local) = 1.0000 * 3.0000 = 3.0000
+    (x.grad: 3.0000 -> 6.0000)
+    >>> steps[1].symbols()
+    ('dL/dx', 'dL/dL', 'dL/dx')
+    >>> steps[1].symbols("∂")
+    ('∂L/∂x', '∂L/∂L', '∂L/∂x')
     """
 
     node: Value
@@ -71,10 +84,18 @@ class BackwardStep:
     parent_name: str = field(default="", compare=False)
     output_name: str = field(default="L", compare=False)
 
-    def __str__(self) -> str:
+    def symbols(self, d: str = "d") -> tuple[str, str, str]:
+        """The three derivatives of the line, written with ``d`` (``"∂"`` in the stepper):
+        the one receiving (d out/d parent), the one from above (d out/d node), the local one
+        (d node/d parent)."""
         out, n, p = self.output_name, self.node_name or "node", self.parent_name or "parent"
+        return f"{d}{out}/{d}{p}", f"{d}{out}/{d}{n}", f"{d}{n}/{d}{p}"
+
+    def __str__(self) -> str:
+        target, upstream, local = self.symbols()
+        p = self.parent_name or "parent"
         return (
-            f"d{out}/d{p} += d{out}/d{n} * d{n}/d{p} = {_num(self.upstream)} * "
+            f"{target} += {upstream} (from above) * {local} (local) = {_num(self.upstream)} * "
             f"{_num(self.local)} = {_num(self.product)}  "
             f"({p}.grad: {_num(self.before)} -> {_num(self.after)})"
         )
@@ -86,8 +107,9 @@ def backward_steps(
     """Yield one :class:`BackwardStep` per edge, in the order ``root.backward()`` visits them.
 
     Nothing in the graph is modified. The last ``after`` for each node is exactly (``==``) the
-    gradient ``backward()`` would add to its ``.grad``; ``output_name`` is what the
-    derivatives are *of* (``dL/d…``). Edges into a :class:`~autograd.Constant` (the ``1`` in
+    gradient ``backward()`` would add to its ``.grad``. The derivatives are of the output by
+    its own name (``dJ/d…`` for a cost labelled ``J``); ``output_name`` names an unlabelled
+    output (``L``). Edges into a :class:`~autograd.Constant` (the ``1`` in
     ``a - 1``) are left out unless ``constants=True``: nothing learns from them.
 
     >>> from autograd import Value
@@ -96,13 +118,13 @@ def backward_steps(
     >>> c.label = "c"
     >>> for step in backward_steps(c):
     ...     print(step)
-    dL/da += dL/dc * dc/da = 1.0000 * -3.0000 = -3.0000  (a.grad: 0 -> -3.0000)
-    dL/db += dL/dc * dc/db = 1.0000 * 2.0000 = 2.0000  (b.grad: 0 -> 2.0000)
+    dc/da += dc/dc (from above) * dc/da (local) = 1.0000 * -3.0000 = -3.0000  (a.grad: 0 -> -3.0000)
+    dc/db += dc/dc (from above) * dc/db (local) = 1.0000 * 2.0000 = 2.0000  (b.grad: 0 -> 2.0000)
     >>> a.grad, b.grad   # untouched
     (0.0, 0.0)
     """
     order = topological_order(root)
-    name = _node_names(root, output_name, order, names)
+    name = _name_nodes(root, output_name, order, names)
     # The engine's per-pass accumulators, kept here instead of in the nodes' scratch slots.
     acc: dict[Value, float] = dict.fromkeys(order, 0.0)
     acc[root] = 1.0
@@ -122,7 +144,7 @@ def backward_steps(
                 continue
             yield BackwardStep(
                 node, parent, i, upstream, local, product, before, after,
-                name[node], name[parent], output_name,
+                name[node], name[parent], name[root],
             )  # fmt: skip
 
 
@@ -182,7 +204,8 @@ def forward_steps(
 ) -> Iterator[ForwardStep]:
     """Yield one :class:`ForwardStep` per operation node, inputs before the ops using them.
 
-    Names are those of :mod:`viz.names`; ``output_name`` names an unlabeled output.
+    Names are those of :mod:`viz.names` (your variables' too: ``z`` below); ``output_name``
+    names an unlabelled output that no variable holds.
 
     >>> import autograd
     >>> from autograd import Value
@@ -198,7 +221,7 @@ def forward_steps(
     z = Σ w·x + b = Σ 2.0000·3.0000 + 0.5000 = 6.5000
     """
     order = topological_order(root)
-    name = _node_names(root, output_name, order, names)
+    name = _name_nodes(root, output_name, order, names)
     for node in order:
         op = node.op
         if op is None:
@@ -212,6 +235,19 @@ def forward_steps(
         )
 
 
+def seed_line(root: Value, output_name: str = "L", names: str = "article", d: str = "d") -> str:
+    """Step 0 of the backward pass: the output's derivative with respect to itself, by the
+    output's own name -- the name every later line's derivatives are of.
+
+    >>> from autograd import Value
+    >>> J = Value(2.0, label="J")
+    >>> seed_line(J), seed_line(J, d="∂")
+    ('dJ/dJ = 1.0000', '∂J/∂J = 1.0000')
+    """
+    out = _name_nodes(root, output_name, style=names)[root]
+    return f"{d}{out}/{d}{out} = {format_number(1.0)}"
+
+
 def explain(root: Value, output_name: str = "L", names: str = "article") -> Text:
     """The forward pass then the backward pass of ``root``'s graph, one line per step.
 
@@ -221,13 +257,13 @@ def explain(root: Value, output_name: str = "L", names: str = "article") -> Text
     Forward pass
       L = x * x = 3.0000 * 3.0000 = 9.0000
     Backward pass
-      dL/dL = 1.0000  (the output)
-      dL/dx += dL/dL * dL/dx = 1.0000 * 3.0000 = 3.0000  (x.grad: 0 -> 3.0000)
-      dL/dx += dL/dL * dL/dx = 1.0000 * 3.0000 = 3.0000  (x.grad: 3.0000 -> 6.0000)
+      dL/dL = 1.0000  (the seed: the output's gradient with respect to itself)
+      dL/dx += dL/dL (from above) * dL/dx (local) = 1.0000 * 3.0000 = 3.0000  (x.grad: 0 -> 3.0000)
+      dL/dx += dL/dL (from above) * dL/dx (local) = 1.0000 * 3.0000 = 3.0000
+      (x.grad: 3.0000 -> 6.0000)
     """
-    root_name = _node_names(root, output_name, style=names)[root]
-    seed = f"d{output_name}/d{root_name} = {format_number(1.0)}  (the output"
-    seed += ")" if root_name == output_name else f": {output_name} is {root_name})"
+    seed = seed_line(root, output_name, names)
+    seed += "  (the seed: the output's gradient with respect to itself)"
     lines = ["Forward pass"]
     lines += [f"  {step}" for step in forward_steps(root, output_name, names)]
     lines += ["Backward pass", f"  {seed}"]

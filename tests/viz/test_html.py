@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, topological_order, zero_grad
-from viz.html import backprop_html
-from viz.steps import backward_steps
+from viz.html import backprop_html, html_line
+from viz.steps import _num, backward_steps
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -105,7 +105,7 @@ def test_constants_are_drawn_apart_and_get_no_step() -> None:
     w = Value(0.5, label="w")
     root = (w * 2.0 - 1.0) ** 2
     page = backprop_html(root)
-    constants = re.findall(r'<g class="gs-node const" data-node="(\d+)">', page)
+    constants = re.findall(r'<g class="gs-node const" data-node="(\d+)"', page)
     order = topological_order(root)
     assert sorted(int(i) for i in constants) == [i for i, v in enumerate(order) if v.is_constant]
     parsed = json.loads(json_payload(page))
@@ -254,7 +254,10 @@ def test_next_button_reaches_engine_gradients(driver, build, tmp_path: Path) -> 
         next_button.click()
         assert counter(driver) == f"step {k} / {len(steps)}"
         assert float(shown_grads(driver)[index[step.parent]]) == step.after
-        assert css(driver, ".gs-line").text == str(step)
+        assert " ".join(css(driver, ".gs-line").text.split()) == html_line(
+            {"sym": step.symbols("∂"), "nums": [_num(step.upstream), _num(step.local),
+                                                 _num(step.product)]}
+        )  # fmt: skip
         target = css(driver, f'g.gs-node[data-node="{index[step.parent]}"]')
         assert "target" in target.get_attribute("class")
         current = driver.find_elements(By.CSS_SELECTOR, '[aria-current="step"]')
@@ -274,7 +277,7 @@ def test_next_button_reaches_engine_gradients(driver, build, tmp_path: Path) -> 
     last = steps[-1]
     css(driver, ".gs-prev").click()
     assert counter(driver) == f"step {len(steps) - 1} / {len(steps)}"
-    assert css(driver, ".gs-line").text == str(steps[-2])
+    assert css(driver, ".gs-line .gs-target").text == steps[-2].symbols("∂")[0]
     reverted = shown_grads(driver)[index[last.parent]]
     if any(step.parent is last.parent for step in steps[:-1]):
         assert reverted is not None and float(reverted) == last.before != last.after
@@ -383,7 +386,8 @@ def test_the_current_step_is_always_in_view(driver, tmp_path: Path, width: int) 
         open_page(driver, root, tmp_path)
         canvas = css(driver, ".gs-canvas")
         svg = css(driver, ".gs-canvas svg")
-        assert float(svg.get_attribute("width")) > width  # the view has to follow
+        # never wider than the canvas: the drawing grows down and the view follows it
+        assert float(svg.get_attribute("width")) <= canvas.size["width"]
         index = {v: i for i, v in enumerate(order)}
         for k in range(len(steps) + 1):
             if k:
@@ -399,17 +403,17 @@ def test_the_current_step_is_always_in_view(driver, tmp_path: Path, width: int) 
         set_viewport(driver, 1280, 720)
 
 
-def test_zoom_fit_to_width(driver, tmp_path: Path) -> None:
+def test_zoom_never_shrinks_text_below_75_percent(driver, tmp_path: Path) -> None:
     open_page(driver, network_loss(), tmp_path)
     svg, canvas = css(driver, ".gs-canvas svg"), css(driver, ".gs-canvas")
-    natural = float(svg.get_attribute("width"))
     css(driver, ".gs-fit").click()
     fitted = float(svg.get_attribute("width"))
-    assert fitted < natural and fitted <= canvas.size["width"]
-    assert css(driver, ".gs-zoom-level").text == f"{round(100 * fitted / natural)}%"
+    assert fitted <= canvas.size["width"] and css(driver, ".gs-zoom-level").text == "100%"
     css(driver, ".gs-zoom-in").click()
     assert float(svg.get_attribute("width")) == pytest.approx(fitted * 1.25, abs=1)
-    # still following: the current node stays in view after zooming
+    for _ in range(5):
+        css(driver, ".gs-zoom-out").click()
+    assert css(driver, ".gs-zoom-level").text == "75%"
     (current,) = driver.find_elements("css selector", '[aria-current="step"]')
     assert visible(driver, current, canvas)
 
@@ -467,3 +471,113 @@ def test_a_lone_surrogate_in_a_label_or_title_can_be_written(tmp_path: Path) -> 
     page = backprop_html(x * 2, path=out, title="t\udfff")
     assert out.read_text(encoding="utf-8") == page
     assert "bad\\ud800label" in page and "t\\udfff" in page
+
+
+# --- readable in a notebook column ------------------------------------------------------------
+
+
+def chapter3_cost() -> Value:
+    """Chapter 3's stepper: a perceptron's cost J over two examples."""
+    from nn import Perceptron, mse
+
+    p = Perceptron(2, seed=0)
+    p.w[0].data = 0.5
+    return mse([p(x) for x in [[1.0, 2.0], [2.0, -1.0]]], [1, 0])
+
+
+def chapter9_loss() -> Value:
+    """Chapter 9's stepper: a 2-2-1 sigmoid network's loss on one example."""
+    from nn import MLP, mse
+
+    net = MLP(2, [2, 1], activation="sigmoid", output="sigmoid", seed=0)
+    return mse([net([1.0, -0.5])], [1])
+
+
+def big_mlp_loss() -> Value:
+    from nn import MLP, mse
+
+    return mse([MLP(2, [16, 16, 1], seed=0)([0.5, -1.0])], [1.0])
+
+
+MEASURE = """
+const st = arguments[0], c = st.querySelector('.gs-canvas'), svg = c.querySelector('svg');
+const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+let least = 1e9, shown = 0;
+svg.querySelectorAll('text').forEach(t => {
+  if (!t.getBoundingClientRect().width) return;
+  shown++;
+  least = Math.min(least, parseFloat(getComputedStyle(t).fontSize) * scale);
+});
+return [st.scrollWidth, st.clientWidth, c.scrollWidth, c.clientWidth, least, shown];
+"""
+
+
+@pytest.mark.parametrize("build", [chapter3_cost, chapter9_loss, big_mlp_loss])
+def test_fits_a_notebook_column_with_readable_text(driver, tmp_path: Path, build) -> None:
+    """In JupyterLab's ~830px output column: no sideways scroll, no SVG text under 9px, at
+    the opening view and in the middle of the backward pass; the current node in view."""
+    root = build()
+    total = len(list(backward_steps(root)))
+    page = tmp_path / "column.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><style>.out svg { max-width: 100%; "
+        "height: auto; }</style></head><body><div class='out' style='width: 830px'>"
+        + backprop_html(root)._repr_html_()
+        + "</div></body></html>",
+        encoding="utf-8",
+    )
+    driver.get(page.as_uri())
+    stepper, canvas = css(driver, ".gradstep-stepper"), css(driver, ".gs-canvas")
+    for k in (0, total // 2):
+        for _ in range(k):
+            css(driver, ".gs-next").click()
+        wide, client, cwide, cclient, least, shown = driver.execute_script(MEASURE, stepper)
+        assert wide <= client and cwide <= cclient, f"step {k}: scrolls sideways"
+        assert shown > 0 and least >= 9, f"step {k}: SVG text {least}px"
+        (current,) = driver.find_elements("css selector", '[aria-current="step"]')
+        assert visible(driver, current, canvas), f"step {k}: the current node is out of view"
+
+
+def test_a_big_graph_shows_the_steps_neighbourhood(driver, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    root = big_mlp_loss()
+    order = topological_order(root)
+    index = {v: i for i, v in enumerate(order)}
+    steps = list(backward_steps(root))
+    page = backprop_html(root)
+    assert json.loads(json_payload(page))["view"] == "hood"
+    assert json.loads(json_payload(backprop_html(chapter9_loss())))["view"] == "full"
+    path = tmp_path / "big.html"
+    path.write_text(page, encoding="utf-8")
+    driver.get(path.as_uri())
+    for _ in range(len(steps) // 2):
+        css(driver, ".gs-next").click()
+    step = steps[len(steps) // 2 - 1]
+    consumers = {index[v] for v in order if step.node in v.parents}
+    want = {index[step.node]} | {index[p] for p in step.node.parents} | consumers
+    drawn = {
+        int(g.get_attribute("data-node"))
+        for g in driver.find_elements(By.CSS_SELECTOR, "g.gs-node[data-node]")
+        if g.is_displayed()
+    }
+    assert drawn == want and len(drawn) < len(order)
+    assert "too big to read whole" in css(driver, ".gs-view").text
+    assert css(driver, ".gs-line .gs-up small").text == "from above"
+    assert css(driver, ".gs-line .gs-local small").text == "local"
+    hot = driver.find_elements(By.CSS_SELECTOR, "g.gs-dyn path.hot")
+    assert len(hot) == 2  # the edge into the op, and the op's output
+
+
+def test_module_path_on_hover_and_names_path() -> None:
+    from nn import MLP, mse
+
+    root = mse([MLP(2, [2, 1], seed=0)([1.0, -0.5])], [1])
+    page = backprop_html(root)
+    assert "<title>b2[0]\nmodule path: layers.1.neurons.0.b</title>" in page
+    line = json.loads(json_payload(page))["steps"]
+    assert any(s["sym"] == ["∂J/∂b2[0]", "∂J/∂Z2[0]", "∂Z2[0]/∂b2[0]"] for s in line)
+    by_path = backprop_html(root, names="path")
+    assert ">layers.1.neurons.0.b</text>" in by_path and "label: b2[0]" in by_path
+    seed = json.loads(json_payload(page))["seed"]
+    assert seed["line"] == "∂J/∂J = 1.0000" and "L is" not in seed["what"]

@@ -70,8 +70,10 @@ def test_example_lines_for_c_equals_a_times_b():
     c.label = "c"
     steps = list(backward_steps(c))
     assert [str(s) for s in steps] == [
-        "dL/da += dL/dc * dc/da = 1.0000 * -3.0000 = -3.0000  (a.grad: 0 -> -3.0000)",
-        "dL/db += dL/dc * dc/db = 1.0000 * 2.0000 = 2.0000  (b.grad: 0 -> 2.0000)",
+        "dc/da += dc/dc (from above) * dc/da (local) = 1.0000 * -3.0000 = -3.0000  "
+        "(a.grad: 0 -> -3.0000)",
+        "dc/db += dc/dc (from above) * dc/db (local) = 1.0000 * 2.0000 = 2.0000  "
+        "(b.grad: 0 -> 2.0000)",
     ]
     assert [str(s) for s in forward_steps(c)] == ["c = a * b = 2.0000 * -3.0000 = -6.0000"]
     first = steps[0]
@@ -111,7 +113,8 @@ def test_forward_lines_for_unary_and_nary_ops():
 def test_names_label_else_numbered_in_forward_order_root_is_L():
     x = Value(1.0, label="x")
     y = (x + 2.0) * x
-    assert [names(y)[n] for n in topological_order(y)] == ["x", "2", "v1", "L"]
+    got = names(y, variables={})  # not the names of this test's variables
+    assert [got[n] for n in topological_order(y)] == ["x", "2", "v1", "L"]
     y.label = "y"
     assert names(y)[y] == "y"
 
@@ -120,9 +123,9 @@ def test_shared_labels_are_told_apart_in_forward_order():
     a1, a2 = Value(1.0, label="a"), Value(2.0, label="a")
     v = Value(3.0, label="v1")  # a label that looks like a generated name keeps it
     y = (a1 * a2 + v) * Value(4.0)
-    got = names(y)
-    assert (got[a1], got[a2], got[v]) == ("a", "a#2", "v1")
-    assert sorted(got.values()) == ["L", "a", "a#2", "v1", "v2", "v3", "v4"]
+    got = names(y, variables={})
+    assert (got[a1], got[a2], got[v]) == ("a(1)", "a(2)", "v1")
+    assert sorted(got.values()) == ["L", "a(1)", "a(2)", "v1", "v2", "v3", "v4"]
 
 
 def test_steps_skip_constants_unless_asked():
@@ -134,7 +137,7 @@ def test_steps_skip_constants_unless_asked():
     skipped = [s for s in every if s.parent.is_constant]
     assert [s.parent.data for s in skipped] == [-1.0, 2.0]
     assert [s for s in every if not s.parent.is_constant] == default
-    assert "dL/d2" not in explain(loss) and "dL/d-1" not in explain(loss)
+    assert "dloss/d2" not in explain(loss) and "dloss/d-1" not in explain(loss)
 
 
 def test_explain_has_both_passes():
@@ -202,3 +205,43 @@ def test_forward_steps_show_each_op_node_value(xs, program):
     for step in fsteps:
         assert step.value == step.node.data or step.value != step.value  # NaN allowed
         assert str(step).startswith(f"{step.name} = ")
+
+
+def test_every_line_is_of_the_outputs_own_name():
+    """A cost labelled J: dJ/d... throughout, and the seed is dJ/dJ = 1 (not 'dL/dL (L is J)')."""
+    from nn import MLP, mse
+
+    net = MLP(2, [2, 1], activation="sigmoid", output="sigmoid", seed=0)
+    J = mse([net([1.0, -0.5]), net([0.5, 2.0])], [1, 0])
+    assert J.label == "J"
+    steps = list(backward_steps(J))
+    assert {s.output_name for s in steps} == {"J"}
+    text = explain(J)
+    backward = text.split("Backward pass\n")[1].splitlines()
+    assert backward[0].startswith("  dJ/dJ = 1.0000")
+    assert all(line.startswith("  dJ/d") for line in backward)
+    assert "dL/" not in text and " is J" not in text
+    # an unlabelled output held by no variable is L, the seed included
+    x = Value(3.0, label="x")
+    assert explain(x * x).splitlines()[2:4] == [
+        "Backward pass",
+        "  dL/dL = 1.0000  (the seed: the output's gradient with respect to itself)",
+    ]
+
+
+def test_the_line_tells_the_gradient_from_above_from_the_local_factor():
+    from nn import MLP, mse
+
+    net = MLP(2, [2, 1], seed=0)
+    J = mse([net([1.0, -0.5])], [1])
+    step = next(s for s in backward_steps(J) if s.parent_name == "b2[0]")
+    assert step.node_name == "Z2[0]"
+    assert step.symbols() == ("dJ/db2[0]", "dJ/dZ2[0]", "dZ2[0]/db2[0]")
+    assert step.symbols("∂") == ("∂J/∂b2[0]", "∂J/∂Z2[0]", "∂Z2[0]/∂b2[0]")
+    assert str(step).startswith(
+        "dJ/db2[0] += dJ/dZ2[0] (from above) * dZ2[0]/db2[0] (local) = "
+    )
+    assert step.upstream * step.local == step.product
+    # names="path": the module path instead
+    paths = {s.parent_name for s in backward_steps(J, names="path")}
+    assert "layers.1.neurons.0.b" in paths
