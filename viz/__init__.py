@@ -8,8 +8,10 @@ drawings, a browser stepper, and plots of learning.
 >>> c.label = "c"
 >>> for step in viz.backward_steps(c):
 ...     print(step)
-dL/da += dL/dc * dc/da = 1.0000 * -3.0000 = -3.0000  (a.grad: 0 -> -3.0000)
-dL/db += dL/dc * dc/db = 1.0000 * 2.0000 = 2.0000  (b.grad: 0 -> 2.0000)
+dc/da += dc/dc (from above) * dc/da (local) = 1.0000 * -3.0000 = -3.0000
+  (a.grad: 0 -> -3.0000)
+dc/db += dc/dc (from above) * dc/db (local) = 1.0000 * 2.0000 = 2.0000
+  (b.grad: 0 -> 2.0000)
 
 Importing viz is instant: graphviz and matplotlib are imported only by the functions that
 draw with them.
