@@ -17,6 +17,7 @@ import autograd._required  # noqa: F401  (first: is 'autograd' gradstep's engine
 from autograd import register_library_code
 
 from . import data, losses, optim
+from .diagnose import Diagnosis, TrainingWarning, diagnose
 from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron, Perceptron
 from .losses import (
     bce_with_logits,
@@ -39,17 +40,20 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "Diagnosis",
     "History",
     "Layer",
     "Module",
     "Neuron",
     "Optimizer",
     "Perceptron",
+    "TrainingWarning",
     "accuracy",
     "bce_with_logits",
     "binary_cross_entropy",
     "cross_entropy",
     "data",
+    "diagnose",
     "difference",
     "fit",
     "hinge",

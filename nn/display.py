@@ -61,7 +61,12 @@ def _panel(title: str, first: str, last: str, svg: str) -> str:
     )
 
 
-def history_card(summary: str, cost: Sequence[float], accuracy: Sequence[float | None]) -> str:
+def history_card(
+    summary: str,
+    cost: Sequence[float],
+    accuracy: Sequence[float | None],
+    diagnosis: Sequence[str] = (),
+) -> str:
     """A training history as HTML: its summary line, the cost curve and the accuracy curve.
 
     >>> html = history_card("2 epochs", [0.7, 0.4], [0.5, 1.0])
@@ -87,6 +92,11 @@ def history_card(summary: str, cost: Sequence[float], accuracy: Sequence[float |
                 f"{known[-1]:.0%}",
                 sparkline(accuracy, "#2b8a3e", 0.0, 1.0),
             )
+        )
+    for message in diagnosis:  # what went wrong, under the curves that show it
+        parts.append(
+            '<div style="margin-top:6px;padding:4px 8px;border-left:4px solid #e8590c;'
+            f'background:#fff4e6;max-width:760px">⚠ {escape(message)}</div>'
         )
     parts.append("</div>")
     return "".join(parts)

@@ -16,6 +16,7 @@ import math
 import numbers
 import random
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,17 @@ import autograd
 from autograd import Value
 from autograd.messages import describe
 
+from .diagnose import (
+    GRADIENT_EPOCHS,
+    Diagnosis,
+    TrainingWarning,
+    check_activity,
+    check_divergence,
+    check_gradients,
+    check_plateau,
+    layer_grad_norms,
+    layers_of,
+)
 from .display import history_card
 from .losses import (
     LOSSES,
@@ -67,6 +79,10 @@ class History:
 
     cost: list[float] = field(default_factory=list)
     accuracy: list[float | None] = field(default_factory=list)
+    #: Per epoch, each layer's gradient norm (layer 1 first) after the epoch's last step.
+    grad_norms: list[list[float]] = field(default_factory=list)
+    #: What went wrong, in words (:class:`nn.Diagnosis`); empty for a healthy run.
+    diagnosis: list[Diagnosis] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.cost)
@@ -83,7 +99,9 @@ class History:
         return text + (f", accuracy {last:.0%}" if last is not None else "")
 
     def _repr_html_(self) -> str:
-        return history_card(self._summary(), self.cost, self.accuracy)
+        return history_card(
+            self._summary(), self.cost, self.accuracy, [d.message for d in self.diagnosis]
+        )
 
 
 # --- reading a model's outputs -------------------------------------------------------------
@@ -252,6 +270,7 @@ def fit(
     callback: Callable[[int, float, float | None], Any] | None = None,
     progress: bool | None = None,
     compile: bool | str = False,
+    diagnose: bool = True,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by gradient descent and return the :class:`History`.
 
@@ -285,6 +304,13 @@ def fit(
     move with the cost's gradient like the model's. A loss of your own must return a Value
     (the cost J); anything else is a TypeError raised before that batch's update, so a
     first batch refused leaves the model as it was.
+
+    With ``diagnose`` (the default) the run is watched for what a learner meets when
+    training fails (:mod:`nn.diagnose`): a cost that diverges -- training stops there and the
+    weights go back to the last good ones --, dead ReLU neurons, vanishing or exploding
+    gradients, a plateau short of the goal, saturated sigmoid/tanh neurons. Each finding is
+    kept in ``History.diagnosis`` and said once as a :class:`nn.TrainingWarning`; a healthy
+    run says nothing. ``History.grad_norms`` holds each layer's gradient norm per epoch.
 
     >>> from nn import Perceptron, data
     >>> X, y = data.logic("and")
@@ -334,15 +360,26 @@ def fit(
     size = batch_size or len(X)
     history = History()
 
+    watch = _Watch(model, X, optimizer, history) if diagnose else None
     bar = _progress_bar(epochs, progress)
     try:
         for epoch in bar:
             if shuffle:
                 rng.shuffle(order)
+            if watch is not None:
+                watch.before_epoch()
             total_cost, correct = 0.0, 0
             for start in range(0, len(order), size):
                 batch = order[start : start + size]
-                cost, outputs = step(batch)
+                try:
+                    cost, outputs = step(batch)
+                except ValueError:
+                    # The optimizer refuses a NaN/inf gradient before it changes anything:
+                    # with diagnoses on, that is the cost diverging, said below.
+                    if watch is None or watch.gradients_finite():
+                        raise
+                    total_cost, correct = math.nan, 0
+                    break
                 total_cost += cost * len(batch)
                 if kind is not None:
                     correct += sum(
@@ -352,6 +389,8 @@ def fit(
             epoch_acc = correct / len(X) if kind is not None else None
             history.cost.append(epoch_cost)
             history.accuracy.append(epoch_acc)
+            if watch is not None and watch.after_epoch():
+                break  # diverged: the weights are the last good ones again
             if hasattr(bar, "set_postfix"):
                 postfix = {"cost": f"{epoch_cost:.4f}"}
                 if epoch_acc is not None:
@@ -362,7 +401,69 @@ def fit(
     finally:
         if hasattr(bar, "close"):
             bar.close()
+    if watch is not None:
+        watch.after_training()
     return history
+
+
+class _Watch:
+    """fit's eye on a run: after each epoch and at the end, the checks of :mod:`nn.diagnose`,
+    each kind said once; and the weights to go back to should the cost diverge."""
+
+    def __init__(self, model: Module, X: list[list[float]], optimizer: Any, history: History):
+        self.model, self.X, self.history = model, X, history
+        self.lr = getattr(optimizer, "lr", None)
+        self.params = model.parameters()
+        self.best = self.start = [p.data for p in self.params]  # before training: the fallback
+        self.best_cost = math.inf
+        self.said: set[str] = set()
+        self.stopped = False
+
+    def say(self, diagnosis: Diagnosis | None) -> None:
+        if diagnosis is None or diagnosis.kind in self.said:
+            return
+        self.said.add(diagnosis.kind)
+        self.history.diagnosis.append(diagnosis)
+        warnings.warn(diagnosis.message, TrainingWarning, stacklevel=4)
+
+    def before_epoch(self) -> None:
+        self.start = [p.data for p in self.params]
+
+    def gradients_finite(self) -> bool:
+        return all(math.isfinite(p.grad) for p in self.params)
+
+    def after_epoch(self) -> bool:
+        """Checks after one epoch; True: stop (the cost diverged)."""
+        history = self.history
+        history.grad_norms.append(layer_grad_norms(self.model))
+        cost = history.cost[-1]
+        if math.isfinite(cost) and cost < self.best_cost:
+            # The epoch's cost was measured on the way from its starting weights: those are
+            # the ones it describes (with the whole set as one batch, exactly).
+            self.best, self.best_cost = self.start, cost
+        diverged = check_divergence(history.cost, self.lr)
+        if diverged is not None:
+            for p, w in zip(self.params, self.best):  # the best the run found: finite
+                p.data = w
+            self.say(diverged)
+            self.stopped = True
+            return True
+        if len(history.cost) == GRADIENT_EPOCHS:
+            self.say(check_gradients(history.grad_norms, len(history.cost)))
+        return False
+
+    def after_training(self) -> None:
+        history = self.history
+        epochs = len(history.cost)
+        if self.stopped or not epochs:
+            return
+        if epochs < GRADIENT_EPOCHS:
+            self.say(check_gradients(history.grad_norms, epochs))
+        layers = layers_of(self.model)
+        hidden = layers is not None and len(layers) > 1
+        self.say(check_plateau(history.cost, history.accuracy, hidden, self.lr))
+        for finding in check_activity(self.model, self.X, epochs):
+            self.say(finding)
 
 
 def _whole(value: Any, name: str, accepted: str = "an int") -> int:
