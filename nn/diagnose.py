@@ -194,7 +194,7 @@ def check_divergence(cost: Sequence[float], lr: Any) -> Diagnosis | None:
     elif finite and now > JUMP_FACTOR * max(min(finite), 1e-12):
         why = (
             f"the cost J diverged at epoch {epoch}: it jumped to {now:.4g}, "
-            f"{now / max(min(finite), 1e-12):,.0f} times its lowest ({min(finite):.4g})"
+            f"{_times(now / max(min(finite), 1e-12))} its lowest ({min(finite):.4g})"
         )
     elif (
         epoch > RISING_EPOCHS
@@ -268,7 +268,10 @@ def check_gradients(norms: Sequence[Sequence[float]], epoch: int) -> Diagnosis |
 
 
 def _times(x: float) -> str:
-    return "infinitely many times" if not math.isfinite(x) else f"{x:,.0f} times"
+    """A ratio as a learner reads it: ``1,234 times``; ``3e+13 times`` past a million."""
+    if not math.isfinite(x):
+        return "infinitely many times"
+    return f"{x:,.0f} times" if x < 1e6 else f"{x:.2g} times"
 
 
 def check_plateau(

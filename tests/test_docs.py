@@ -24,6 +24,7 @@ def python_blocks(path: Path) -> list[tuple[int, str]]:
     return [(text[: m.start()].count("\n") + 2, m.group(1)) for m in FENCE.finditer(text)]
 
 
+@pytest.mark.filterwarnings("error::nn.TrainingWarning")  # the docs' runs are healthy
 @pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
 def test_every_code_block_runs(path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

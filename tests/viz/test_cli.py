@@ -7,15 +7,19 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 
 import pytest
 
+from nn import TrainingWarning
 from viz.cli import demo, main
 
 
 def test_demo_tells_the_story_and_reaches_100_percent_on_moons():
     out = io.StringIO()
-    final = demo(progress=False, out=out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrainingWarning)  # a healthy run: no diagnosis
+        final = demo(progress=False, out=out)
     text = out.getvalue()
     assert final == 1.0
     perceptron, mlp = map(
@@ -30,7 +34,9 @@ def test_demo_tells_the_story_and_reaches_100_percent_on_moons():
 @pytest.mark.parametrize("dataset", ["circles", "xor", "linear", "blobs"])
 def test_demo_other_datasets_run(dataset):
     out = io.StringIO()
-    acc = demo(dataset=dataset, epochs=3, progress=False, out=out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrainingWarning)
+        acc = demo(dataset=dataset, progress=False, out=out)
     assert 0.0 <= acc <= 1.0 and f"{dataset} points" in out.getvalue()
 
 
