@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd import Value, no_grad
+from autograd import Value, ops
 
 __all__ = [
     "Diagnosis",
@@ -311,19 +311,40 @@ class LayerActivity:
     saturated: list[int] = field(default_factory=list)
 
 
+#: The hidden activations on plain floats: the forward rules of ``autograd.ops``, no graph.
+_FORWARD = {
+    "relu": ops.RELU.forward,
+    "tanh": ops.TANH.forward,
+    "sigmoid": ops.SIGMOID.forward,
+    "linear": lambda z: z,
+}
+
+
 def activity(model: Any, X: Sequence[Sequence[float]]) -> list[LayerActivity]:
-    """Dead and saturated neurons of each hidden layer on the examples ``X`` (forward only)."""
+    """Dead and saturated neurons of each hidden layer on the examples ``X``.
+
+    The forward pass runs on floats with the engine's own forward rules (the same numbers as
+    the model's graph, several times faster: no graph is built)."""
     layers = layers_of(model)
     if layers is None or len(layers) < 2:
         return []
     hidden = layers[:-1]
+    if any(_activation(layer) not in _FORWARD for layer in hidden):
+        return []  # the step activation: no slope to speak of
+    plans = [
+        (
+            [([w.data for w in n.w], n.b.data) for n in layer.neurons],
+            _FORWARD[_activation(layer)],
+        )
+        for layer in hidden
+    ]
+    dot = ops.DOT.forward
     outputs: list[list[list[float]]] = [[] for _ in hidden]
-    with no_grad():
-        for x in X:
-            values: Any = x
-            for i, layer in enumerate(hidden):
-                values = layer(values)
-                outputs[i].append([v.data for v in values])
+    for x in X:
+        values = [float(v) for v in x]
+        for i, (neurons, forward) in enumerate(plans):
+            values = [forward(dot(*w, *values, b)) for w, b in neurons]
+            outputs[i].append(values)
     found = []
     for i, (layer, rows) in enumerate(zip(hidden, outputs)):
         act = _activation(layer)
