@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.course_solutions import SOLUTIONS
-from tests.notebooks import displays, execute, kernel_dir
+from tests.notebooks import displays, execute, kernel_dir, stream
 from viz.course import EXERCISES, METADATA, check
 
 nbformat = pytest.importorskip("nbformat", reason="a test dependency: pip install -e '.[test]'")
@@ -102,6 +102,10 @@ def test_chapter_with_reference_answers_is_right_everywhere(path, jupyter):
             cell.source = SOLUTIONS[meta(cell)["exercise"]].strip()
     nb = execute(nb, jupyter, cwd=COURSE, timeout=60)
     assert errors(nb) == []
+    # The course's training runs are healthy: fit diagnoses nothing in them.
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    warned = [stream(c, "stderr") for c in code if "TrainingWarning" in stream(c, "stderr")]
+    assert warned == []
     said = verdicts(nb)
     assert said and all(text.startswith("✓") for text in said.values()), said
     for cell in nb.cells:  # every picture the docs take is there
