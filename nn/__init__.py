@@ -17,7 +17,7 @@ import autograd._required  # noqa: F401  (first: is 'autograd' gradstep's engine
 from autograd import register_library_code
 
 from . import data, losses, optim
-from .diagnose import Diagnosis, TrainingWarning, diagnose
+from .diagnoses import Diagnosis, TrainingWarning, diagnose
 from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron, Perceptron
 from .losses import (
     bce_with_logits,

@@ -25,7 +25,7 @@ import autograd
 from autograd import Value
 from autograd.messages import describe
 
-from .diagnose import (
+from .diagnoses import (
     GRADIENT_EPOCHS,
     Diagnosis,
     TrainingWarning,
@@ -306,7 +306,7 @@ def fit(
     first batch refused leaves the model as it was.
 
     With ``diagnose`` (the default) the run is watched for what a learner meets when
-    training fails (:mod:`nn.diagnose`): a cost that diverges -- training stops there and the
+    training fails (:mod:`nn.diagnoses`): a cost that diverges -- training stops there and the
     weights go back to the last good ones --, dead ReLU neurons, vanishing or exploding
     gradients, a plateau short of the goal, saturated sigmoid/tanh neurons. Each finding is
     kept in ``History.diagnosis`` and said once as a :class:`nn.TrainingWarning`; a healthy
@@ -407,7 +407,7 @@ def fit(
 
 
 class _Watch:
-    """fit's eye on a run: after each epoch and at the end, the checks of :mod:`nn.diagnose`,
+    """fit's eye on a run: after each epoch and at the end, the checks of :mod:`nn.diagnoses`,
     each kind said once; and the weights to go back to should the cost diverge."""
 
     def __init__(self, model: Module, X: list[list[float]], optimizer: Any, history: History):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, topological_order
+from nn import path_of
 
 from .names import names as _names
 from .names import printable
@@ -299,12 +300,12 @@ def _spread(j: int, m: int) -> float:
     return 2 * _R * 0.6 * (j / (m - 1) - 0.5) if m > 1 else 0.0  # x * x gets two edges
 
 
-def _tooltip(node: Value, shown: str, path_of: Any) -> str:
+def _tooltip(node: Value, shown: str) -> str:
     """A box's hover text: its name, its label if another name is shown, its module path."""
     lines = ["constant " + shown if node.is_constant else shown]
     if node.label and printable(node.label) != shown and not shown.startswith(node.label):
         lines.append(f"label: {printable(node.label)}")
-    path = path_of(node) if path_of is not None else None
+    path = path_of(node)
     if path and path != shown:
         lines.append(f"module path: {path}")
     return _esc("\n".join(lines))
@@ -322,11 +323,6 @@ def _svg(
 
     Every box and circle is a group placed by its ``transform``, so that the page's script
     can move them into a step's neighbourhood."""
-    path_of: Any = None
-    try:
-        from nn import path_of
-    except ImportError:  # pragma: no cover - nn ships with viz
-        pass
     edges: list[str] = []
     shapes: list[str] = []
     for node in order:
@@ -358,7 +354,7 @@ def _svg(
             )
         shown = _esc(_short(name[node], _MAX_NAME))
         place = f'transform="translate({x:.1f},{y:.1f})"'
-        title = f"<title>{_tooltip(node, name[node], path_of)}</title>"
+        title = f"<title>{_tooltip(node, name[node])}</title>"
         if node.is_constant:
             shapes.append(
                 f'<g class="gs-node const" data-node="{i}" {place}>{title}'

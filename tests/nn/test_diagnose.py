@@ -10,7 +10,7 @@ import pytest
 
 import nn
 from nn import MLP, SGD, Adam, Perceptron, TrainingWarning, data, diagnose, fit
-from nn.diagnose import (
+from nn.diagnoses import (
     GRADIENT_RATIO,
     JUMP_FACTOR,
     RISING_EPOCHS,

@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, topological_order, zero_grad
+from tests.jupyterlab import CHROMEDRIVER, CHROMIUM, chromium
 from viz.html import backprop_html, html_line
 from viz.steps import _num, backward_steps
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 XSS_LABELS = (
     '<img src=x onerror="window.__pwned=1">',
@@ -169,27 +167,11 @@ def driver(tmp_path_factory: pytest.TempPathFactory, system_tool_missing):
             f"{' and '.join(missing)} (Debian: apt-get install chromium chromium-driver)"
         )
     try:
-        from selenium import webdriver
+        import selenium  # noqa: F401 -- a test dependency: say so, rather than skip
     except ImportError:
         pytest.fail("selenium is missing: pip install -e '.[test]' (it is a test dependency)")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    set_viewport(browser, 1280, 720)
-    yield browser
-    browser.quit()
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as browser:
+        yield browser  # the page itself is 1280 x 720
 
 
 def set_viewport(driver, width: int, height: int) -> None:

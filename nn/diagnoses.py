@@ -207,28 +207,20 @@ def check_divergence(cost: Sequence[float], lr: Any) -> Diagnosis | None:
         )
     else:
         return None
-    rate = _rate(lr)
+    rate = f" with the learning rate α = lr = {lr:g}" if isinstance(lr, (int, float)) else ""
     return Diagnosis(
         "diverged",
         epoch,
         None,
         f"{why}. Each step w := w - α·dJ/dw overshoots the valley{rate}: the steps are too "
         "big. Try a learning rate ten times smaller"
-        + (f" (lr={_smaller(lr)})" if isinstance(lr, (int, float)) else "")
+        + (f" (lr={lr / 10:g})" if isinstance(lr, (int, float)) else "")
         + ". Training stopped and the weights were put back to those of the epoch with the "
         "lowest cost.",
     )
 
 
-def _rate(lr: Any) -> str:
-    return f" with the learning rate α = lr = {lr:g}" if isinstance(lr, (int, float)) else ""
-
-
-def _smaller(lr: float) -> str:
-    return f"{lr / 10:g}"
-
-
-def check_gradients(norms: Sequence[Sequence[float]], epoch: int) -> Diagnosis | None:
+def check_gradients(norms: Sequence[Sequence[float]], epoch: int | None) -> Diagnosis | None:
     """Vanishing or exploding: the first layer's gradient norm against the last's, the median
     over the first epochs (where gradients flow through an untrained network)."""
     ratios = []
@@ -295,7 +287,8 @@ def check_plateau(
         f"while the training accuracy is {accuracy[-1]:.0%}. Gradient descent has settled "
         "where the gradient is ~0 -- a local minimum, or a flat region -- short of a good "
         "answer. Try another seed (other starting weights), more hidden neurons, another "
-        f"activation, or a larger learning rate{_rate(lr).replace(' with', ' than')}.",
+        "activation, or a larger learning rate"
+        + (f" than {lr:g}." if isinstance(lr, (int, float)) else "."),
     )
 
 
@@ -311,12 +304,13 @@ class LayerActivity:
     saturated: list[int] = field(default_factory=list)
 
 
-#: The hidden activations on plain floats: the forward rules of ``autograd.ops``, no graph.
-_FORWARD = {
-    "relu": ops.RELU.forward,
-    "tanh": ops.TANH.forward,
-    "sigmoid": ops.SIGMOID.forward,
-    "linear": lambda z: z,
+#: The hidden activations' primitives: their forward and derivative rules from
+#: ``autograd.ops``, run on plain floats (no graph). None: linear, A = Z.
+_RULES: dict[str, ops.Op | None] = {
+    "relu": ops.RELU,
+    "tanh": ops.TANH,
+    "sigmoid": ops.SIGMOID,
+    "linear": None,
 }
 
 
@@ -329,41 +323,35 @@ def activity(model: Any, X: Sequence[Sequence[float]]) -> list[LayerActivity]:
     if layers is None or len(layers) < 2:
         return []
     hidden = layers[:-1]
-    if any(_activation(layer) not in _FORWARD for layer in hidden):
+    if any(_activation(layer) not in _RULES for layer in hidden):
         return []  # the step activation: no slope to speak of
-    plans = [
-        (
-            [([w.data for w in n.w], n.b.data) for n in layer.neurons],
-            _FORWARD[_activation(layer)],
-        )
-        for layer in hidden
-    ]
+    rules = [_RULES[_activation(layer)] for layer in hidden]
+    weights = [[([w.data for w in n.w], n.b.data) for n in layer.neurons] for layer in hidden]
     dot = ops.DOT.forward
-    outputs: list[list[list[float]]] = [[] for _ in hidden]
+    # (Z, A) of every neuron of every hidden layer, for every example.
+    seen: list[list[list[tuple[float, float]]]] = [[] for _ in hidden]
     for x in X:
         values = [float(v) for v in x]
-        for i, (neurons, forward) in enumerate(plans):
-            values = [forward(dot(*w, *values, b)) for w, b in neurons]
-            outputs[i].append(values)
+        for i, (neurons, op) in enumerate(zip(weights, rules)):
+            zs = [dot(*w, *values, b) for w, b in neurons]
+            values = zs if op is None else [op.forward(z) for z in zs]
+            seen[i].append(list(zip(zs, values)))
     found = []
-    for i, (layer, rows) in enumerate(zip(hidden, outputs)):
+    for i, (layer, op, rows) in enumerate(zip(hidden, rules, seen)):
         act = _activation(layer)
         entry = LayerActivity(i + 1, act, len(layer.neurons))
+        if op is not None and act != "relu":  # sigmoid, tanh: the slope, from the op's rule
+            steepest = op.derivative(0.0, op.forward(0.0))[0]
         for j in range(len(layer.neurons)):
             column = [row[j] for row in rows]
-            if act == "relu" and all(a <= 0 for a in column):
+            if act == "relu" and all(a <= 0 for _, a in column):
                 entry.dead.append(j)
-            elif act in ("sigmoid", "tanh"):
-                flat = sum(_slope(act, a) < FLAT_SLOPE for a in column)
+            elif op is not None and act != "relu":
+                flat = sum(op.derivative(z, a)[0] < FLAT_SLOPE * steepest for z, a in column)
                 if flat >= SATURATED_EXAMPLES * len(column):
                     entry.saturated.append(j)
         found.append(entry)
     return found
-
-
-def _slope(act: str, a: float) -> float:
-    """The activation's slope at output ``a``, as a share of its steepest."""
-    return a * (1 - a) / 0.25 if act == "sigmoid" else 1 - a * a
 
 
 def spread(X: Sequence[Any], n: int = SAMPLE) -> list[Any]:
@@ -375,11 +363,15 @@ def spread(X: Sequence[Any], n: int = SAMPLE) -> list[Any]:
 
 
 def check_activity(
-    model: Any, X: Sequence[Sequence[float]], epoch: int | None
+    model: Any,
+    X: Sequence[Sequence[float]],
+    epoch: int | None,
+    sampled: list[LayerActivity] | None = None,
 ) -> list[Diagnosis]:
-    """Dead ReLUs and saturated sigmoid/tanh neurons, per hidden layer."""
+    """Dead ReLUs and saturated sigmoid/tanh neurons, per hidden layer (``sampled``: the
+    :func:`activity` of ``spread(X)``, if the caller has it already)."""
     found = []
-    for entry in activity(model, spread(X)):
+    for entry in activity(model, spread(X)) if sampled is None else sampled:
         share = DEAD_FRACTION * entry.neurons
         if entry.dead and len(entry.dead) >= share and len(X) > SAMPLE:
             # Seen on the sample; a neuron is dead only if it fires for no example at all.
@@ -490,10 +482,8 @@ def diagnose(model: Any, X: Sequence[Any], y: Sequence[Any], loss: Any = "mse") 
     finally:
         for p, g in zip(params, saved):
             p.grad = g
-    findings: list[Diagnosis] = []
-    gradients = check_gradients([norms], 0) if norms else None
-    if gradients is not None:
-        findings.append(Diagnosis(gradients.kind, None, gradients.layer, gradients.message))
+    gradients = check_gradients([norms], None) if norms else None
+    findings = [gradients] if gradients is not None else []
     layers = activity(model, xs)
-    findings += check_activity(model, xs, None)
+    findings += check_activity(model, xs, None, layers)
     return Checkup(cost.data, norms, layers, findings)
