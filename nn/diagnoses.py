@@ -159,9 +159,10 @@ def _activation(layer: Any) -> str:
     return str(layer.activation)
 
 
-def layer_grad_norms(model: Any) -> list[float]:
+def layer_grad_norms(model: Any, groups: Sequence[Sequence[Value]] | None = None) -> list[float]:
     """Each layer's gradient size: the L2 norm of its parameters' ``.grad`` (layer 1 first; an
-    empty list for a model whose layers are not known).
+    empty list for a model whose layers are not known). ``groups``: each layer's
+    ``parameters()``, if the caller keeps them (fit does, to walk the model once per run).
 
     >>> from nn import MLP
     >>> m = MLP(2, [3, 1], seed=0)
@@ -169,12 +170,12 @@ def layer_grad_norms(model: Any) -> list[float]:
     >>> layer_grad_norms(m)
     [0.0, 3.0]
     """
-    layers = layers_of(model)
-    if layers is None:
-        return []
+    if groups is None:
+        layers = layers_of(model)
+        groups = [] if layers is None else [layer.parameters() for layer in layers]
     norms = []
-    for layer in layers:
-        squares = [p.grad * p.grad for p in layer.parameters()]
+    for params in groups:
+        squares = [p.grad * p.grad for p in params]
         finite = all(map(math.isfinite, squares))
         norms.append(math.sqrt(math.fsum(squares)) if finite else math.inf)
     return norms
@@ -314,41 +315,72 @@ _RULES: dict[str, ops.Op | None] = {
 }
 
 
-def activity(model: Any, X: Sequence[Sequence[float]]) -> list[LayerActivity]:
-    """Dead and saturated neurons of each hidden layer on the examples ``X``.
+def _hidden_values(
+    hidden: list[Any], rules: list[ops.Op | None], X: Sequence[Sequence[float]]
+) -> list[tuple[list[list[float]], list[list[float]]]]:
+    """(Z, A) of every hidden layer on the examples ``X``: one row per neuron, one entry per
+    example, with the engine's own forward rules and no graph.
 
-    The forward pass runs on floats with the engine's own forward rules (the same numbers as
-    the model's graph, several times faster: no graph is built)."""
+    With NumPy at hand a layer is one matrix product (:func:`autograd.ops.dot_layer`, the
+    compiled backend's form of DOT) and the activation's array form: a wide layer (784
+    inputs) costs milliseconds. Without it, the float rules example by example."""
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    weights = [[([w.data for w in n.w], n.b.data) for n in layer.neurons] for layer in hidden]
+    found = []
+    if np is not None:
+        values = np.array(X, dtype=float).T  # (inputs, examples)
+        for neurons, op in zip(weights, rules):
+            W = np.array([w for w, _ in neurons], dtype=float)
+            b = np.array([[b] for _, b in neurons], dtype=float)
+            zs = ops.dot_layer(W, values, b)
+            values = zs if op is None else op.vforward(zs)  # type: ignore[misc]
+            found.append((zs.tolist(), values.tolist()))
+        return found
+    dot = ops.DOT.forward
+    rows: list[tuple[list[list[float]], list[list[float]]]] = [
+        ([[] for _ in n], [[] for _ in n]) for n in weights
+    ]
+    for x in X:
+        example = [float(v) for v in x]
+        for (z_rows, a_rows), neurons, op in zip(rows, weights, rules):
+            zs = [dot(*w, *example, b) for w, b in neurons]
+            example = zs if op is None else [op.forward(z) for z in zs]
+            for row, z in zip(z_rows, zs):
+                row.append(z)
+            for row, a in zip(a_rows, example):
+                row.append(a)
+    return rows
+
+
+def activity(model: Any, X: Sequence[Sequence[float]]) -> list[LayerActivity]:
+    """Dead and saturated neurons of each hidden layer on the examples ``X``."""
     layers = layers_of(model)
-    if layers is None or len(layers) < 2:
+    if layers is None or len(layers) < 2 or not len(X):
         return []
     hidden = layers[:-1]
     if any(_activation(layer) not in _RULES for layer in hidden):
         return []  # the step activation: no slope to speak of
     rules = [_RULES[_activation(layer)] for layer in hidden]
-    weights = [[([w.data for w in n.w], n.b.data) for n in layer.neurons] for layer in hidden]
-    dot = ops.DOT.forward
-    # (Z, A) of every neuron of every hidden layer, for every example.
-    seen: list[list[list[tuple[float, float]]]] = [[] for _ in hidden]
-    for x in X:
-        values = [float(v) for v in x]
-        for i, (neurons, op) in enumerate(zip(weights, rules)):
-            zs = [dot(*w, *values, b) for w, b in neurons]
-            values = zs if op is None else [op.forward(z) for z in zs]
-            seen[i].append(list(zip(zs, values)))
     found = []
-    for i, (layer, op, rows) in enumerate(zip(hidden, rules, seen)):
+    for i, (layer, op, (z_rows, a_rows)) in enumerate(
+        zip(hidden, rules, _hidden_values(hidden, rules, X))
+    ):
         act = _activation(layer)
         entry = LayerActivity(i + 1, act, len(layer.neurons))
-        if op is not None and act != "relu":  # sigmoid, tanh: the slope, from the op's rule
-            steepest = op.derivative(0.0, op.forward(0.0))[0]
-        for j in range(len(layer.neurons)):
-            column = [row[j] for row in rows]
-            if act == "relu" and all(a <= 0 for _, a in column):
-                entry.dead.append(j)
-            elif op is not None and act != "relu":
-                flat = sum(op.derivative(z, a)[0] < FLAT_SLOPE * steepest for z, a in column)
-                if flat >= SATURATED_EXAMPLES * len(column):
+        for j, (zs, activations) in enumerate(zip(z_rows, a_rows)):
+            if act == "relu":
+                if all(a <= 0 for a in activations):
+                    entry.dead.append(j)
+            elif op is not None:  # sigmoid, tanh: the slope, from the op's rule
+                steepest = op.derivative(0.0, op.forward(0.0))[0]
+                flat = sum(
+                    op.derivative(z, a)[0] < FLAT_SLOPE * steepest
+                    for z, a in zip(zs, activations)
+                )
+                if flat >= SATURATED_EXAMPLES * len(zs):
                     entry.saturated.append(j)
         found.append(entry)
     return found

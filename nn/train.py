@@ -414,6 +414,8 @@ class _Watch:
         self.model, self.X, self.history = model, X, history
         self.lr = getattr(optimizer, "lr", None)
         self.params = model.parameters()
+        layers = layers_of(model)
+        self.groups = [] if layers is None else [layer.parameters() for layer in layers]
         self.best = self.start = [p.data for p in self.params]  # before training: the fallback
         self.best_cost = math.inf
         self.said: set[str] = set()
@@ -435,7 +437,7 @@ class _Watch:
     def after_epoch(self) -> bool:
         """Checks after one epoch; True: stop (the cost diverged)."""
         history = self.history
-        history.grad_norms.append(layer_grad_norms(self.model))
+        history.grad_norms.append(layer_grad_norms(self.model, self.groups))
         cost = history.cost[-1]
         if math.isfinite(cost) and cost < self.best_cost:
             # The epoch's cost was measured on the way from its starting weights: those are

@@ -181,3 +181,47 @@ def test_the_one_batch_check_up():
     assert "vanishing" in report._repr_html_()
     healthy = diagnose(MLP(2, [16, 16, 1], seed=0), X, y, loss="bce_with_logits")
     assert healthy.findings == [] and "no problem found" in str(healthy)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_activity_agrees_with_and_without_numpy_and_with_the_graph(activation, monkeypatch):
+    """The check-up's hidden values come from NumPy when it is there and from the float rules
+    otherwise: both must find the neurons the model's own graph shows dead or saturated."""
+    import builtins
+
+    from nn.diagnoses import FLAT_SLOPE, SATURATED_EXAMPLES, activity
+
+    X, _ = data.moons(60, seed=1)
+    X = [[40 * a, 40 * b] for a, b in X]  # large inputs: some neurons saturate or die
+    model = MLP(2, [12, 6, 1], activation=activation, seed=3)
+    with_numpy = activity(model, X)
+    real_import = builtins.__import__
+
+    def no_numpy(name, *args, **kwargs):
+        if name == "numpy" or name.startswith("numpy."):
+            raise ImportError("no numpy here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_numpy)
+    without = activity(model, X)
+    monkeypatch.undo()
+    assert with_numpy == without
+    # The oracle: the graph's own A per hidden neuron, example by example.
+    outputs = [[], []]
+    for x in X:
+        values = x
+        for i, layer in enumerate(model.layers[:2]):
+            values = layer(values)
+            outputs[i].append([v.data for v in values])
+    for entry, rows in zip(with_numpy, outputs):
+        columns = list(zip(*rows))
+        if activation == "relu":
+            assert entry.dead == [j for j, c in enumerate(columns) if all(a <= 0 for a in c)]
+        else:
+            slope = (lambda a: 1 - a * a) if activation == "tanh" else (lambda a: a * (1 - a))
+            steepest = slope(0.0 if activation == "tanh" else 0.5)
+            flat = [sum(slope(a) < FLAT_SLOPE * steepest for a in c) for c in columns]
+            assert entry.saturated == [
+                j for j, f in enumerate(flat) if f >= SATURATED_EXAMPLES * len(X)
+            ]
+    assert any(e.dead or e.saturated for e in with_numpy)  # the test sees something to find
