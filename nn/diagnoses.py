@@ -353,6 +353,7 @@ def _hidden_values(
     With NumPy at hand a layer is one matrix product (:func:`autograd.ops.dot_layer`, the
     compiled backend's form of DOT) and the activation's array form: a wide layer (784
     inputs) costs milliseconds. Without it, the float rules example by example."""
+    np: Any
     try:
         import numpy as np
     except ImportError:
