@@ -641,7 +641,7 @@ def _(answer: Any) -> tuple[bool, str]:
         first = next(iter(found.values()))
         return False, f"with α = {alpha:g}: {_first_sentence(first.message)}."
     if got >= _GOAL_11_1:
-        return True, f"with α = {alpha:g}: accuracy {got:.0%} after 40 epochs, and fit said nothing."
+        return True, f"with α = {alpha:g}: accuracy {got:.0%} in 40 epochs, and fit said nothing."
     return False, (
         f"with α = {alpha:g} the run is healthy but slow: accuracy {got:.0%} after 40 epochs, "
         f"not yet {_GOAL_11_1:.0%}. A larger α takes bigger steps."
