@@ -29,7 +29,7 @@ from .losses import (
     mse,
 )
 from .module import Module, path_of
-from .optim import SGD, Adam, Optimizer
+from .optim import SGD, Adam, GradientsNotZeroedWarning, Optimizer
 from .train import History, accuracy, fit, output_threshold, predict, predict_labels
 
 register_library_code(__file__)  # anomaly reports point at the user's line, not ours
@@ -41,6 +41,7 @@ __all__ = [
     "SGD",
     "Adam",
     "Diagnosis",
+    "GradientsNotZeroedWarning",
     "History",
     "Layer",
     "Module",

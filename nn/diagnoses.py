@@ -159,6 +159,13 @@ def _activation(layer: Any) -> str:
     return str(layer.activation)
 
 
+def hidden_activation(model: Any) -> str | None:
+    """The activation every hidden layer shares, or None (none known, or several)."""
+    layers = layers_of(model)
+    kinds = {_activation(layer) for layer in (layers or [])[:-1]}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def layer_grad_norms(model: Any, groups: Sequence[Sequence[Value]] | None = None) -> list[float]:
     """Each layer's gradient size: the L2 norm of its parameters' ``.grad`` (layer 1 first; an
     empty list for a model whose layers are not known). ``groups``: each layer's
@@ -221,9 +228,26 @@ def check_divergence(cost: Sequence[float], lr: Any) -> Diagnosis | None:
     )
 
 
-def check_gradients(norms: Sequence[Sequence[float]], epoch: int | None) -> Diagnosis | None:
+#: Why a gradient shrinks on its way back, by the hidden layers' activation.
+_WHY_VANISHING = {
+    "sigmoid": "The chain rule multiplies one local derivative per layer, and σ' is at most "
+    "0.25: through many sigmoid layers the product shrinks. Try tanh or relu in the hidden "
+    "layers, or fewer layers.",
+    "tanh": "The chain rule multiplies one local derivative per layer, and tanh' = 1 - A² is "
+    "small wherever |Z| is large: through many layers the product shrinks. Try relu, smaller "
+    "initial weights, or fewer layers.",
+    "relu": "A ReLU whose Z < 0 passes no gradient back (its slope is 0): when most neurons of "
+    "a layer are off, little or nothing reaches the layers before it. Try a smaller learning "
+    "rate, another seed, or activation='tanh'.",
+}
+
+
+def check_gradients(
+    norms: Sequence[Sequence[float]], epoch: int | None, activation: str | None = None
+) -> Diagnosis | None:
     """Vanishing or exploding: the first layer's gradient norm against the last's, the median
-    over the first epochs (where gradients flow through an untrained network)."""
+    over the first epochs (where gradients flow through an untrained network). ``activation``
+    (the hidden layers', if one for all) picks the explanation."""
     ratios = []
     for per_layer in norms[:GRADIENT_EPOCHS]:
         if len(per_layer) < 2 or not all(map(math.isfinite, per_layer)):
@@ -242,10 +266,15 @@ def check_gradients(norms: Sequence[Sequence[float]], epoch: int | None) -> Diag
             "vanishing",
             epoch,
             1,
-            f"vanishing gradients: layer 1's gradient is {_times(1 / ratio)} smaller than layer "
-            f"{n}'s {figures}, so the first layers barely learn. The chain rule multiplies one "
-            "local derivative per layer, and σ' is at most 0.25: through many sigmoid layers "
-            "the product shrinks. Try tanh or relu in the hidden layers, or fewer layers.",
+            f"vanishing gradients: layer 1's gradient is "
+            f"{_times(1 / ratio) + ' smaller than' if ratio else '0, against'} layer "
+            f"{n}'s {figures}, so the first layers barely learn. "
+            + _WHY_VANISHING.get(
+                str(activation),
+                "The chain rule multiplies one local derivative per layer: where they are "
+                "below 1 the product shrinks layer after layer. Try relu or tanh in the hidden "
+                "layers, smaller initial weights, or fewer layers.",
+            ),
         )
     if ratio >= GRADIENT_RATIO:
         return Diagnosis(
@@ -324,6 +353,7 @@ def _hidden_values(
     With NumPy at hand a layer is one matrix product (:func:`autograd.ops.dot_layer`, the
     compiled backend's form of DOT) and the activation's array form: a wide layer (784
     inputs) costs milliseconds. Without it, the float rules example by example."""
+    np: Any
     try:
         import numpy as np
     except ImportError:
@@ -514,7 +544,7 @@ def diagnose(model: Any, X: Sequence[Any], y: Sequence[Any], loss: Any = "mse") 
     finally:
         for p, g in zip(params, saved):
             p.grad = g
-    gradients = check_gradients([norms], None) if norms else None
+    gradients = check_gradients([norms], None, hidden_activation(model)) if norms else None
     findings = [gradients] if gradients is not None else []
     layers = activity(model, xs)
     findings += check_activity(model, xs, None, layers)

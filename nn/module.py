@@ -12,7 +12,7 @@ import uuid
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from autograd import Value
 from autograd.messages import brief, shorten
@@ -137,10 +137,16 @@ class Module:
         """How many scalars the model learns."""
         return sum(1 for _ in self.named_parameters())
 
+    #: How many times any module's ``zero_grad()`` ran: an optimizer's ``step()`` reads it to
+    #: know the gradients were cleared since its last step (``model.zero_grad()`` does the
+    #: optimizer's ``zero_grad()``'s job).
+    grad_clears: ClassVar[int] = 0
+
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0 (gradients accumulate otherwise)."""
         for p in self.parameters():
             p.grad = 0.0
+        Module.grad_clears += 1
 
     # --- architecture -------------------------------------------------------------------
 

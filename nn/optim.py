@@ -23,6 +23,25 @@ on plain floats only: a step never builds graph nodes and never touches anything
 >>> round(w.data, 4)
 3.0
 
+Gradients accumulate: ``backward()`` adds to ``.grad``. A ``step()`` called again without
+``zero_grad()`` (the optimizer's or the model's) since the last one would move by the sum of
+this batch's gradient and every earlier one, so it warns once with
+:class:`GradientsNotZeroedWarning`. Accumulating on purpose (several backward passes, one
+step) is ``accumulate=True``:
+
+>>> import warnings
+>>> w = Value(0.0)
+>>> opt = SGD([w], lr=0.1)
+>>> with warnings.catch_warnings(record=True) as said:
+...     warnings.simplefilter("always")
+...     for _ in range(2):
+...         ((w - 3) ** 2).backward()   # no zero_grad(): the second grad adds to the first
+...         opt.step()
+>>> said[0].category.__name__
+'GradientsNotZeroedWarning'
+>>> SGD([w], lr=0.1, accumulate=True).accumulate
+True
+
 ``step()`` refuses to apply a NaN or infinite gradient: it raises ``ValueError`` naming the
 parameter, before changing any of them. ``lr`` (and every other hyperparameter) is an
 attribute you may change between steps, e.g. for a learning-rate schedule; it is checked
@@ -35,6 +54,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -42,7 +62,16 @@ from typing import Any, ClassVar
 from autograd import Value
 from autograd.messages import brief, describe
 
-__all__ = ["Optimizer", "SGD", "Adam"]
+from .diagnoses import TrainingWarning
+from .module import Module
+
+__all__ = ["Optimizer", "SGD", "Adam", "GradientsNotZeroedWarning"]
+
+
+class GradientsNotZeroedWarning(TrainingWarning):
+    """An optimizer's ``step()`` ran again with no ``zero_grad()`` since its last step: the
+    old gradients are still in ``.grad`` and this step adds to them. Said once per optimizer;
+    ``accumulate=True`` means it is on purpose."""
 
 
 # --- argument checking ---------------------------------------------------------------------
@@ -161,11 +190,19 @@ class Optimizer(ABC):
     steps: int
     state: dict[str, list[float]]
 
-    def __init__(self, params: Iterable[Value], lr: float) -> None:
+    def __init__(self, params: Iterable[Value], lr: float, accumulate: bool = False) -> None:
         self.params = _collect(params)
         self.lr = lr
+        if not isinstance(accumulate, bool):
+            raise TypeError(f"accumulate must be True or False, got {describe(accumulate)}")
+        #: True: ``step()`` may follow ``step()`` with no ``zero_grad()`` (gradients summed
+        #: over several backward passes on purpose); False: that warns once.
+        self.accumulate = accumulate
         self.steps = 0  # how many step() calls have been applied
         self.state = {name: [0.0] * len(self.params) for name in self.buffers}
+        self._cleared = True  # no step yet: nothing in .grad is left over from one
+        self._clears_at_step = Module.grad_clears
+        self._warned = False
 
     def __repr__(self) -> str:
         hyper = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameters)
@@ -175,6 +212,7 @@ class Optimizer(ABC):
         """Set every parameter's ``grad`` to 0.0 (gradients accumulate across backward)."""
         for p in self.params:
             p.grad = 0.0
+        self._cleared = True
 
     @abstractmethod
     def step(self) -> None:
@@ -184,8 +222,24 @@ class Optimizer(ABC):
         """Every parameter's grad as a float; a ValueError if any is NaN or infinite.
 
         Called at the start of ``step()``, so a bad gradient stops the step before any
-        parameter changes.
+        parameter changes. It also warns (once) when the gradients were not cleared since
+        the last step, and marks them used by this one.
         """
+        cleared = self._cleared or Module.grad_clears != self._clears_at_step
+        if not (cleared or self.accumulate or self._warned):
+            self._warned = True
+            name = type(self).__name__
+            warnings.warn(
+                f"{name}.step() ran again without zero_grad() since the last step: the "
+                "gradients from the last step are still in .grad, so this step adds to them "
+                "(backward() accumulates into .grad) and moves by their sum. Call "
+                "opt.zero_grad() before each loss.backward(); to sum gradients over several "
+                f"backward passes on purpose, make the optimizer with {name}(..., "
+                "accumulate=True).",
+                GradientsNotZeroedWarning,
+                stacklevel=3,
+            )
+        self._cleared, self._clears_at_step = False, Module.grad_clears
         grads = []
         for i, p in enumerate(self.params):
             g = float(p.grad)
@@ -322,8 +376,9 @@ class SGD(Optimizer):
         lr: float,
         momentum: float = 0.0,
         weight_decay: float = 0.0,
+        accumulate: bool = False,
     ) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr, accumulate)
         self.momentum = momentum
         self.weight_decay = weight_decay
 
@@ -376,8 +431,9 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        accumulate: bool = False,
     ) -> None:
-        super().__init__(params, lr)
+        super().__init__(params, lr, accumulate)
         self.betas = betas
         self.eps = eps
         self.weight_decay = weight_decay

@@ -33,6 +33,7 @@ from .diagnoses import (
     check_divergence,
     check_gradients,
     check_plateau,
+    hidden_activation,
     layer_grad_norms,
     layers_of,
 )
@@ -416,6 +417,7 @@ class _Watch:
         self.params = model.parameters()
         layers = layers_of(model)
         self.groups = [] if layers is None else [layer.parameters() for layer in layers]
+        self.activation = hidden_activation(model)
         self.best = self.start = [p.data for p in self.params]  # before training: the fallback
         self.best_cost = math.inf
         self.said: set[str] = set()
@@ -451,7 +453,7 @@ class _Watch:
             self.stopped = True
             return True
         if len(history.cost) == GRADIENT_EPOCHS:
-            self.say(check_gradients(history.grad_norms, len(history.cost)))
+            self.say(check_gradients(history.grad_norms, len(history.cost), self.activation))
         return False
 
     def after_training(self) -> None:
@@ -460,7 +462,7 @@ class _Watch:
         if self.stopped or not epochs:
             return
         if epochs < GRADIENT_EPOCHS:
-            self.say(check_gradients(history.grad_norms, epochs))
+            self.say(check_gradients(history.grad_norms, epochs, self.activation))
         layers = layers_of(self.model)
         hidden = layers is not None and len(layers) > 1
         self.say(check_plateau(history.cost, history.accuracy, hidden, self.lr))

@@ -24,7 +24,12 @@ from . import plots
 from .graph import draw, render, to_dot
 from .html import backprop_html
 from .names import names
-from .plots import plot_decision_boundary, plot_history, plot_loss_landscapes
+from .plots import (
+    plot_decision_boundary,
+    plot_gradient_flow,
+    plot_history,
+    plot_loss_landscapes,
+)
 from .steps import BackwardStep, ForwardStep, backward_steps, explain, forward_steps
 from .tree import tree
 
@@ -40,6 +45,7 @@ __all__ = [
     "forward_steps",
     "names",
     "plot_decision_boundary",
+    "plot_gradient_flow",
     "plot_history",
     "plot_loss_landscapes",
     "plots",

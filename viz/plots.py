@@ -683,6 +683,110 @@ def plot_history(history: Any, path: str | Path | None = None) -> Figure:
     return fig
 
 
+def plot_gradient_flow(
+    history: Any, path: str | Path | None = None, *, title: str | None = None
+) -> Figure:
+    """Each layer's gradient size per epoch: one line per layer, on a log scale.
+
+    The size is the L2 norm of the layer's ∂J/∂w and ∂J/∂b at the end of the epoch, as
+    ``fit`` records it in ``History.grad_norms`` (with ``diagnose=True``, the default).
+    Healthy training keeps the lines within a few powers of ten of each other; lines that
+    fan out towards layer 1 are vanishing gradients (the first layers barely learn), lines
+    that fan out the other way are exploding ones. A norm of 0 (no gradient at all) or an
+    infinite one cannot sit on a log scale: it is drawn as a gap, with ✕ marks at the bottom
+    or the top. The epochs of the run's diagnoses are marked and named.
+
+    >>> from nn import History
+    >>> fig = plot_gradient_flow(History(cost=[0.7, 0.5], grad_norms=[[1e-4, 0.5], [1e-5, 0.4]]))
+    >>> [line.get_label() for line in fig.axes[0].get_lines()]
+    ['layer 1', 'layer 2']
+    >>> fig.axes[0].get_yscale()
+    'log'
+    """
+    norms = getattr(history, "grad_norms", None)
+    if norms is None or isinstance(norms, (str, bytes)) or not hasattr(norms, "__len__"):
+        raise TypeError(
+            "plot_gradient_flow() takes an nn.History (with .grad_norms, one list of layer "
+            f"norms per epoch), got {type(history).__name__}"
+        )
+    if len(norms) == 0:
+        raise ValueError(
+            "the history holds no gradient norms: fit(..., diagnose=True) (the default) records "
+            "them for an MLP, a Layer or a Neuron, one list per epoch"
+        )
+    rows: list[list[float]] = []
+    for i, row in enumerate(norms):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
+            raise TypeError(f"grad_norms[{i}] must be a list of numbers, got {row!r}")
+        values = []
+        for k, v in enumerate(row):
+            if not _is_real(v) or float(v) < 0 or math.isnan(float(v)):
+                raise ValueError(f"grad_norms[{i}][{k}] must be a number >= 0, got {v!r}")
+            values.append(float(v))
+        rows.append(values)
+    layers = {len(row) for row in rows}
+    if len(layers) != 1 or 0 in layers:
+        raise ValueError(f"every epoch needs one norm per layer, got {sorted(layers)} norms")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    _check_save_path(path)
+    import matplotlib
+    import matplotlib.ticker
+
+    n = layers.pop()
+    epochs = list(range(1, len(rows) + 1))
+    fig = new_figure(figsize=(6.4, 3.6), layout="constrained")
+    ax: Axes = fig.subplots()
+    shown = [v for row in rows for v in row if 0 < v < math.inf]
+    low, high = (min(shown), max(shown)) if shown else (1e-3, 1.0)
+    # Layer 1 darkest, the last layer lightest: a fan towards the dark lines is vanishing.
+    colours = matplotlib.colormaps["viridis"]
+    style = "o-" if len(rows) < 40 else "-"
+    marked: set[float] = set()
+    for k in range(n):
+        ys = [row[k] if 0 < row[k] < math.inf else math.nan for row in rows]
+        colour = colours(0.85 * k / max(1, n - 1))
+        ax.plot(epochs, ys, style, ms=3, color=colour, label=f"layer {k + 1}")
+        for edge, bad in ((0.03, 0.0), (0.97, math.inf)):  # on the frame, not on a line
+            xs = [e for e, row in zip(epochs, rows) if row[k] == bad]
+            if xs:
+                said = bad in marked
+                marked.add(bad)
+                what = "✕ gradient 0 (none at all)" if bad == 0 else "✕ gradient infinite"
+                ax.plot(
+                    xs, [edge] * len(xs), "x", color=colour, ms=6, clip_on=False,
+                    transform=ax.get_xaxis_transform(), label="_nolegend_" if said else what,
+                )
+    ax.set_yscale("log")
+    ax.set_ylim(low / 3, high * 3)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("gradient norm ‖∂J/∂(w, b)‖")
+    ax.set_title(
+        title if title is not None else "gradient size per layer (log scale)", fontsize=10
+    )
+    for d in getattr(history, "diagnosis", None) or []:
+        if isinstance(getattr(d, "epoch", None), int) and 1 <= d.epoch <= len(rows):
+            ax.axvline(d.epoch, color="0.5", ls=":", lw=1)
+            late = d.epoch > (1 + len(rows)) / 2  # name it on the side with room
+            ax.annotate(
+                d.kind, (d.epoch, 1), xycoords=("data", "axes fraction"),
+                xytext=(-3 if late else 3, -12), textcoords="offset points",
+                ha="right" if late else "left", fontsize=8, color="0.35",
+            )
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    # Beside the plot, not over the lines: layer 1 on top, as the network reads.
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: not labels[i].startswith("layer"))
+    ax.legend(
+        [handles[i] for i in order], [labels[i] for i in order],
+        fontsize=8, ncols=1 if n <= 12 else 2, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+    )
+    ax.grid(True, which="major", alpha=0.3)
+    _save(fig, path)
+    return fig
+
+
 # --- saving --------------------------------------------------------------------------------
 
 

@@ -225,3 +225,32 @@ def test_activity_agrees_with_and_without_numpy_and_with_the_graph(activation, m
                 j for j, f in enumerate(flat) if f >= SATURATED_EXAMPLES * len(X)
             ]
     assert any(e.dead or e.saturated for e in with_numpy)  # the test sees something to find
+
+
+def test_a_first_layer_with_no_gradient_at_all_is_vanishing_not_a_crash():
+    found = check_gradients([[0.0, 0.5]] * 3, 3)
+    assert found.kind == "vanishing"
+    assert "layer 1's gradient is 0, against layer 2's (layer 1: 0, layer 2: 0.5)" in found.message
+
+
+@pytest.mark.parametrize(
+    "activation, reason",
+    [
+        ("sigmoid", "σ' is at most 0.25"),
+        ("tanh", "tanh' = 1 - A² is small"),
+        ("relu", "A ReLU whose Z < 0 passes no gradient back"),
+        (None, "where they are below 1 the product shrinks"),
+    ],
+)
+def test_the_vanishing_message_explains_by_the_hidden_activation(activation, reason):
+    assert reason in check_gradients([[1e-6, 1.0]] * 5, 5, activation).message
+
+
+def test_a_dead_relu_network_is_not_blamed_on_sigmoids():
+    model = MLP(2, [1, 1, 1], seed=0)
+    for p in model.layers[1].parameters():
+        p.data = -1.0  # layer 2's ReLU is off for every input: layer 1 gets no gradient
+    report = diagnose(model, *data.moons(20, seed=0), loss="bce_with_logits")
+    vanishing = [d for d in report.findings if d.kind == "vanishing"]
+    assert vanishing and "ReLU whose Z < 0" in vanishing[0].message
+    assert "σ'" not in vanishing[0].message

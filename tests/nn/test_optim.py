@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 import autograd.value as value_module
 from autograd import Value
-from nn.optim import SGD, Adam, Optimizer
+from nn import MLP, data, fit, mse
+from nn.optim import SGD, Adam, GradientsNotZeroedWarning, Optimizer
 
 TARGET = 3.0
 TIGHT = {"rel": 1e-12, "abs": 1e-12}
@@ -208,7 +209,8 @@ def test_step_builds_no_graph_nodes(make, monkeypatch):
     monkeypatch.setattr(value_module, "_node", lambda *args: made.append(args) or real_node(*args))
     monkeypatch.setattr(value_module, "_new", lambda cls: made.append(cls) or object.__new__(cls))
     opt.step()
-    opt.step()
+    with pytest.warns(GradientsNotZeroedWarning):  # the same .grad twice, and it says so
+        opt.step()
     assert made == []
     for p, g, label in zip(params, grads, ["a", "b"]):
         assert p.parents == () and p.op is None and p.is_leaf
@@ -244,6 +246,65 @@ def test_without_zero_grad_gradients_accumulate_into_the_step():
     ((w - 3) ** 2).backward()  # grad is now -12
     opt.step()
     assert w.data == pytest.approx(1.2, **TIGHT)
+
+
+def _hand_loop(opt, model, X, y, steps, clear):
+    for _ in range(steps):
+        if clear is not None:
+            clear()
+        mse([model(x) for x in X], y).backward()
+        opt.step()
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_a_step_after_a_step_without_zero_grad_warns_once(cls, recwarn):
+    model = MLP(2, [4, 1], seed=0)
+    X, y = data.xor()
+    opt = cls(model.parameters(), lr=0.05)
+    _hand_loop(opt, model, X, y, 5, None)
+    said = [w for w in recwarn if w.category is GradientsNotZeroedWarning]
+    assert len(said) == 1  # once, not on every step
+    text = str(said[0].message)
+    assert text.startswith(f"{cls.__name__}.step() ran again without zero_grad()")
+    assert "still in .grad" in text and "accumulate=True" in text
+    assert said[0].filename == __file__  # points at the learner's opt.step() line
+    assert issubclass(GradientsNotZeroedWarning, __import__("nn").TrainingWarning)
+
+
+@pytest.mark.parametrize("clear", ["optimizer", "model"])
+def test_zero_grad_of_the_optimizer_or_the_model_between_steps_is_silent(clear, recwarn):
+    model = MLP(2, [4, 1], seed=0)
+    X, y = data.xor()
+    opt = SGD(model.parameters(), lr=0.05)
+    _hand_loop(opt, model, X, y, 5, opt.zero_grad if clear == "optimizer" else model.zero_grad)
+    assert not [w for w in recwarn if w.category is GradientsNotZeroedWarning]
+
+
+def test_accumulating_on_purpose_is_silent_and_sums_the_gradients(recwarn):
+    w = Value(0.0)
+    opt = SGD([w], lr=0.1, accumulate=True)
+    for _ in range(3):
+        ((w - 3) ** 2).backward()
+        opt.step()
+    assert not [x for x in recwarn if x.category is GradientsNotZeroedWarning]
+    # what accumulation means: each step moves by the sum of every gradient so far
+    v, grad = 0.0, 0.0
+    for _ in range(3):
+        grad += 2 * (v - 3)
+        v -= 0.1 * grad
+    assert w.data == pytest.approx(v, **TIGHT)
+    with pytest.raises(TypeError, match="accumulate must be True or False, got str"):
+        Adam([w], accumulate="yes")
+
+
+def test_fit_after_a_forgetful_hand_loop_is_silent(recwarn):
+    model = MLP(2, [4, 1], seed=0)
+    X, y = data.xor()
+    opt = SGD(model.parameters(), lr=0.05)
+    _hand_loop(opt, model, X, y, 1, None)  # one step: nothing stale yet
+    ((model(X[0]) - 1) ** 2).backward()  # a stray backward, then fit
+    fit(model, X, y, optimizer=opt, epochs=3, progress=False)
+    assert not [w for w in recwarn if w.category is GradientsNotZeroedWarning]
 
 
 def test_lr_can_change_between_steps():
@@ -309,6 +370,7 @@ def test_non_finite_grad_raises_before_changing_anything(bad, make):
     opt.step()  # some state in the buffers
     before_data = [p.data for p in params]
     before_state = opt.state_dict()
+    opt.zero_grad()
     params[0].grad = 1.0  # a good grad first: it must not be applied either
     params[2].grad = bad
     with pytest.raises(ValueError, match=r"params\[2\] \(label 'bias'\) has a non-finite gradient"):
