@@ -37,10 +37,13 @@ from autograd.messages import describe
 __all__ = [
     "blobs",
     "circles",
+    "gaussians",
     "linearly_separable",
     "logic",
     "moons",
+    "quadrants",
     "sine",
+    "spiral",
     "to_01",
     "to_pm1",
     "xor",
@@ -222,6 +225,77 @@ def xor(n: int = 4, noise: float = 0.0, seed: int = 0, labels: str = "01") -> Da
         X.append([cx + rng.gauss(0.0, noise), cy + rng.gauss(0.0, noise)])
         classes.append(int(cx != cy))
     return X, _encode(classes, labels)
+
+
+def spiral(
+    n: int, noise: float = 0.1, turns: float = 1.5, seed: int = 0, labels: str = "01"
+) -> Dataset:
+    """Two interleaved spiral arms around the origin, shuffled: TensorFlow Playground's
+    hardest set (a straight line, or a few, cannot part them).
+
+    Class 0 (``n // 2`` points) lies on the arm ``r (cos t, sin t)`` and class 1 on the same
+    arm turned half a circle, with ``r`` growing from 0 to 1 as ``t`` runs through ``turns``
+    full turns. Gaussian noise with std ``noise`` is added to each coordinate.
+
+    >>> X, y = spiral(6, noise=0.0, seed=0)
+    >>> sorted(y), max(round(math.hypot(*x), 6) for x in X)
+    ([0, 0, 0, 1, 1, 1], 1.0)
+    """
+    n = _check_int(n, "n", 1)
+    noise = _check_nonneg(noise, "noise")
+    accepted = "a finite number > 0"
+    given = turns
+    turns = _check_real(turns, "turns", accepted)
+    if turns <= 0:
+        raise ValueError(f"turns must be {accepted}, got {given!r}")
+    labels = _check_labels(labels)
+    rng = _rng(seed)
+    points = []
+    for cls, count in ((0, n // 2), (1, n - n // 2)):
+        for r in _linspace(0.0, 1.0, count):
+            t = 2 * math.pi * turns * r + math.pi * cls
+            points.append(([r * math.cos(t), r * math.sin(t)], cls))
+    return _finish(points, noise, rng, labels)
+
+
+def quadrants(n: int, noise: float = 0.1, seed: int = 0, labels: str = "01") -> Dataset:
+    """XOR on the plane, as TensorFlow Playground draws it: points uniform in [-1, 1]², class
+    1 where x1 and x2 have the same sign (the 1st and 3rd quadrants), class 0 elsewhere.
+
+    Points are kept a little off the axes (|x| >= 0.05) so every label is clear, then noise
+    with std ``noise`` is added to each coordinate (it may push a point across an axis).
+
+    >>> X, y = quadrants(200, noise=0.0, seed=0)
+    >>> all((a * b > 0) == bool(c) for (a, b), c in zip(X, y))
+    True
+    """
+    n = _check_int(n, "n", 1)
+    noise = _check_nonneg(noise, "noise")
+    labels = _check_labels(labels)
+    rng = _rng(seed)
+    points = []
+    for _ in range(n):
+        x = [rng.choice((-1, 1)) * rng.uniform(0.05, 1.0) for _ in range(2)]
+        points.append((x, int(x[0] * x[1] > 0)))
+    return _finish(points, noise, rng, labels)
+
+
+def gaussians(n: int, noise: float = 0.1, seed: int = 0, labels: str = "01") -> Dataset:
+    """Two round gaussian clouds, centred at (-0.5, -0.5) (class 0) and (0.5, 0.5) (class 1),
+    std ``0.25 + noise``: TensorFlow Playground's easiest set, one straight line parts them.
+
+    >>> X, y = gaussians(400, seed=0)
+    >>> xs = [x for x, c in zip(X, y) if c == 1]
+    >>> round(sum(a for a, _ in xs) / len(xs), 1)
+    0.5
+    """
+    n = _check_int(n, "n", 1)
+    std = 0.25 + _check_nonneg(noise, "noise")
+    labels = _check_labels(labels)
+    rng = _rng(seed)
+    points = [([-0.5, -0.5], 0) for _ in range(n // 2)]
+    points += [([0.5, 0.5], 1) for _ in range(n - n // 2)]
+    return _finish(points, std, rng, labels)
 
 
 def _blob_centres(k: int, dim: int, rng: random.Random) -> list[list[float]]:

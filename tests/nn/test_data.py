@@ -11,10 +11,13 @@ from hypothesis import strategies as st
 from nn.data import (
     blobs,
     circles,
+    gaussians,
     linearly_separable,
     logic,
     moons,
+    quadrants,
     sine,
+    spiral,
     to_01,
     to_pm1,
     xor,
@@ -30,6 +33,9 @@ BINARY = {
     "circles": (lambda n, seed, labels: circles(n, noise=0.1, seed=seed, labels=labels), 2),
     "xor": (lambda n, seed, labels: xor(n, noise=0.1, seed=seed, labels=labels), 2),
     "linsep": (lambda n, seed, labels: linearly_separable(n, seed=seed, labels=labels), 2),
+    "spiral": (lambda n, seed, labels: spiral(n, noise=0.1, seed=seed, labels=labels), 2),
+    "quadrants": (lambda n, seed, labels: quadrants(n, noise=0.1, seed=seed, labels=labels), 2),
+    "gaussians": (lambda n, seed, labels: gaussians(n, noise=0.1, seed=seed, labels=labels), 2),
     "linsep4d": (
         lambda n, seed, labels: linearly_separable(n, dim=4, seed=seed, labels=labels),
         4,
@@ -461,3 +467,37 @@ BAD_ARGS = [
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- TF Playground's sets
+
+
+def test_spiral_arms_are_half_a_turn_apart_and_grow_outwards():
+    X, y = spiral(101, noise=0.0, turns=1.0, seed=0)
+    arms = {c: sorted((math.hypot(*x), x) for x, t in zip(X, y) if t == c) for c in (0, 1)}
+    assert len(arms[0]) == 50 and len(arms[1]) == 51
+    for c, arm in arms.items():
+        for r, (a, b) in arm:
+            angle = 2 * math.pi * r + math.pi * c  # one turn from the centre to r = 1
+            assert a == pytest.approx(r * math.cos(angle), abs=1e-12)
+            assert b == pytest.approx(r * math.sin(angle), abs=1e-12)
+    with pytest.raises(ValueError, match="turns must be a finite number > 0, got 0"):
+        spiral(10, turns=0)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**30))
+def test_quadrants_label_by_the_sign_of_x1_times_x2_and_stay_centred(seed):
+    X, y = quadrants(120, noise=0.0, seed=seed)
+    assert all((a * b > 0) == bool(c) and min(abs(a), abs(b)) >= 0.05 for (a, b), c in zip(X, y))
+    assert all(max(abs(a), abs(b)) <= 1.0 for a, b in X)
+
+
+def test_gaussians_are_two_clouds_about_the_origin():
+    X, y = gaussians(2000, noise=0.05, seed=3)
+    for c, centre in ((0, -0.5), (1, 0.5)):
+        xs = [x for x, t in zip(X, y) if t == c]
+        for k in range(2):
+            values = [x[k] for x in xs]
+            assert statistics.fmean(values) == pytest.approx(centre, abs=0.05)
+            assert statistics.stdev(values) == pytest.approx(0.3, abs=0.03)
