@@ -147,7 +147,7 @@ def _chain(order: list[Value], into_grad: bool) -> None:
         g = node._pass_grad
         if into_grad:
             node.grad += g
-        op = node._op
+        op = node._operation
         if op is None:
             continue
         parents = node._parents
@@ -183,7 +183,7 @@ def _chain_checked(order: list[Value], create_graph: bool, into_grad: bool) -> N
         g = node._pass_grad
         if into_grad:
             node.grad += g
-        op = node._op
+        op = node._operation
         if op is None:
             continue
         parents = node._parents
@@ -224,7 +224,7 @@ def _wrong_arity(node: Value, derivatives: Any) -> bool:
 
 
 def _arity_error(node: Value, derivatives: Any) -> ValueError:
-    op = node._op
+    op = node._operation
     n = len(node._parents)
     try:
         got = f"{len(derivatives)} derivative{'s' if len(derivatives) != 1 else ''}"
@@ -259,7 +259,7 @@ def _graph_sum(acc: Any, contribution: Any) -> Any:
 def _check_finite(node: Value, parent: Value, contribution: Any) -> None:
     value = contribution.data if isinstance(contribution, Value) else contribution
     if not math.isfinite(value):
-        name = node._op.name if node._op is not None else "?"
+        name = node._operation.name if node._operation is not None else "?"
         raise backward_anomaly(name, site_of(node), value, node._parents.index(parent), parent.data)
 
 
