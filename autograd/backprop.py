@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from .messages import not_a_value
 from .mode import STATE, backward_anomaly, refuse_while_tracing, site_of
 from .value import Number, Value, to_float
 
@@ -46,7 +47,7 @@ def _toposort(root: Value, reset: bool) -> list[Value]:
     # order on every run. ``reset`` zeroes each node's per-pass gradient as it is found,
     # saving a second walk.
     if not isinstance(root, Value):
-        raise TypeError(f"expected a Value, got {type(root).__name__} {root!r}")
+        raise TypeError(not_a_value("expected a Value", root))
     order = _walk_shallow(root, reset)
     return order if order is not None else _walk_deep(root, reset)
 

@@ -682,7 +682,8 @@ def _card(v: Value) -> str:
     # wrote (the label) is escaped; numbers are shown short, with the exact repr on hover.
     from html import escape  # only a notebook asks for this: keep it off the import path
 
-    kind = "constant" if v.is_constant else ("leaf" if v._operation is None else f"op {v._operation.symbol}")
+    op = v._operation
+    kind = "constant" if v.is_constant else ("leaf" if op is None else f"op {op.symbol}")
     cells = [
         ("", escape(v.label) if v.label else "<i>no label</i>"),
         ("data", f'<span title="{escape(repr(v.data))}">{v.data:.6g}</span>'),
