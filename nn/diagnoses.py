@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import html
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,19 +247,22 @@ def check_gradients(
     """Vanishing or exploding: the first layer's gradient norm against the last's, the median
     over the first epochs (where gradients flow through an untrained network). ``activation``
     (the hidden layers', if one for all) picks the explanation."""
-    ratios = []
-    for per_layer in norms[:GRADIENT_EPOCHS]:
+    # (ratio, epoch, layer 1's norm, the last layer's norm) of each epoch that has them all
+    seen = []
+    for e, per_layer in enumerate(norms[:GRADIENT_EPOCHS]):
         if len(per_layer) < 2 or not all(map(math.isfinite, per_layer)):
             continue
         first, last = per_layer[0], per_layer[-1]
         if last > 0:
-            ratios.append(first / last if first > 0 else 0.0)
-    if not ratios:
+            seen.append((first / last if first > 0 else 0.0, e + 1, first, last))
+    if not seen:
         return None
-    ratio = statistics.median(ratios)
-    first, last = norms[0][0], norms[0][-1]
+    # The median epoch itself (the lower one of an even count), so the figures quoted are
+    # the very ones the ratio was taken from: a learner can check the division.
+    ratio, at, first, last = sorted(seen)[(len(seen) - 1) // 2]
     n = len(norms[0])
-    figures = f"(layer 1: {first:.2g}, layer {n}: {last:.2g})"
+    where = f"epoch {at}, " if len(seen) > 1 else ""
+    figures = f"({where}layer 1: {first:.2g}, layer {n}: {last:.2g})"
     if ratio <= 1 / GRADIENT_RATIO:
         return Diagnosis(
             "vanishing",

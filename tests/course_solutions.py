@@ -90,3 +90,16 @@ nn.fit(xor_model, X, y, loss="binary_cross_entropy",
        optimizer=nn.Adam(xor_model.parameters(), lr=0.1), epochs=200, progress=False)
 """
 SOLUTIONS["10.2"] = 'activation = "tanh"'
+SOLUTIONS["11.1"] = "alpha = 0.2"
+SOLUTIONS["11.2"] = """
+for k in range(1, 9):
+    net = nn.MLP(2, [8] * k + [1], activation="sigmoid", seed=0)
+    findings = nn.diagnose(net, Xs, ys, loss="bce_with_logits").findings
+    if any(d.kind == "vanishing" for d in findings):
+        break
+fewest_layers = k
+"""
+SOLUTIONS["11.3"] = """
+checkup = nn.diagnose(relu_net, X, y, loss="bce_with_logits")
+dead_in_layer_2 = len(checkup.layers[1].dead)
+"""

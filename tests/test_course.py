@@ -45,6 +45,21 @@ def verdicts(nb) -> dict[str, str]:
     return out
 
 
+def training_warnings(cell) -> list[str]:
+    """The TrainingWarnings (or a subclass's) a cell printed, one line each as Python shows it
+    ("file:line: TrainingWarning: message")."""
+    import nn
+
+    names = {nn.TrainingWarning.__name__}
+    todo = [nn.TrainingWarning]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            names.add(sub.__name__)
+            todo.append(sub)
+    said = stream(cell, "stderr")
+    return [line for line in said.splitlines() if any(f" {n}: " in line for n in names)]
+
+
 def errors(nb) -> list[str]:
     return [
         f"cell {i}: {o['ename']}: {o['evalue']}"
@@ -57,8 +72,8 @@ def errors(nb) -> list[str]:
 # --- how the course is stored -----------------------------------------------------------------
 
 
-def test_ten_chapters_in_order():
-    assert [p.name[:3] for p in CHAPTERS] == [f"{n:02d}_" for n in range(1, 11)]
+def test_eleven_chapters_in_order():
+    assert [p.name[:3] for p in CHAPTERS] == [f"{n:02d}_" for n in range(1, 12)]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -74,7 +89,7 @@ def test_chapter_is_stored_clean_and_well_formed(path):
     number = int(path.name[:2])
     assert nb.cells[0].source.startswith(f"# {number}. ")
     ids = [meta(c)["exercise"] for c in nb.cells if "exercise" in meta(c)]
-    assert 1 <= len(ids) <= 2 and all(i.startswith(f"{number}.") for i in ids)
+    assert 1 <= len(ids) <= 3 and all(i.startswith(f"{number}.") for i in ids)
     for i, cell in enumerate(nb.cells):
         if "exercise" in meta(cell):
             following = nb.cells[i + 1]
@@ -102,10 +117,17 @@ def test_chapter_with_reference_answers_is_right_everywhere(path, jupyter):
             cell.source = SOLUTIONS[meta(cell)["exercise"]].strip()
     nb = execute(nb, jupyter, cwd=COURSE, timeout=60)
     assert errors(nb) == []
-    # The course's training runs are healthy: fit diagnoses nothing in them.
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    warned = [stream(c, "stderr") for c in code if "TrainingWarning" in stream(c, "stderr")]
-    assert warned == []
+    # The course's training runs are healthy: fit diagnoses nothing in them -- except in the
+    # cells that break training on purpose (chapter 11), whose metadata lists the warnings
+    # they mean to provoke ("warns": one word of each message), and only those.
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        meant = meta(cell).get("warns", [])
+        said = training_warnings(cell)
+        assert len(said) == len(meant), f"cell {i}: meant {meant}, said {said}"
+        for word, line in zip(meant, said):
+            assert word in line, f"cell {i}: meant {word!r}, said {line}"
     said = verdicts(nb)
     assert said and all(text.startswith("✓") for text in said.values()), said
     for cell in nb.cells:  # every picture the docs take is there
@@ -193,6 +215,54 @@ def test_10_1_notices_a_model_that_was_never_trained():
            optimizer=nn.Adam(trained.parameters(), lr=0.1))  # fmt: skip
     said = str(check("10.1", trained))  # trained but one line: judged on its accuracy
     assert "never trained" not in said and "accuracy 75%" in said, said
+
+
+def test_11_1_says_what_went_wrong_with_a_learning_rate():
+    import warnings
+
+    import nn
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", nn.TrainingWarning)  # the judge keeps its runs quiet
+        right = check("11.1", 0.2)
+        diverged = str(check("11.1", 1.0))
+        dead = str(check("11.1", 0.5))
+        slow = str(check("11.1", 0.1))
+    assert right.ok and "fit said nothing" in str(right)
+    assert diverged.startswith("✗") and "the cost J diverged at epoch" in diverged, diverged
+    assert dead.startswith("✗") and "did not diverge" in dead and "dead neurons" in dead, dead
+    assert slow.startswith("✗") and "healthy but slow" in slow and "accuracy 87%" in slow, slow
+    assert "must be > 0" in str(check("11.1", 0))
+    assert check("11.1", "0.2").ok is False
+
+
+def test_11_2_knows_the_fewest_vanishing_layers_without_giving_them():
+    from viz.exercises import _vanishing_ratio
+
+    fewest = next(k for k in range(1, 21) if _vanishing_ratio(k)[1])
+    assert check("11.2", fewest).ok
+    too_few = str(check("11.2", fewest - 1))
+    assert too_few.startswith("✗") and "not the 1,000 times" in too_few, too_few
+    deeper = next(k for k in range(fewest + 1, 21) if _vanishing_ratio(k)[1])
+    too_many = str(check("11.2", deeper))
+    assert too_many.startswith("✗") and "vanishes with fewer too" in too_many, too_many
+    assert f" {fewest} " not in too_few + too_many  # the answer is not in the messages
+    for bad in (0, 2.5, -3):
+        assert "is not a number of hidden layers" in str(check("11.2", bad))
+    assert "try fewer" in str(check("11.2", 100))
+
+
+def test_11_3_counts_layer_2_and_names_the_usual_mix_ups():
+    from nn.diagnoses import activity
+    from viz.exercises import _dead_relu_net, _failing_moons
+
+    first, second = (len(a.dead) for a in activity(_dead_relu_net(), _failing_moons()[0]))
+    assert first != second and 0 < second < 16  # the mix-ups below are told apart
+    assert check("11.3", second).ok
+    assert "layer 1's count" in str(check("11.3", first))
+    assert "still alive" in str(check("11.3", 16 - second))
+    assert "both hidden layers" in str(check("11.3", first + second))
+    assert str(check("11.3", 99)).startswith("✗ 11.3 not yet: 99 is not")
 
 
 # --- the index --------------------------------------------------------------------------------

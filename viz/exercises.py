@@ -575,3 +575,169 @@ def _(answer: Any) -> tuple[bool, str]:
     if ratio >= 0.1:
         return True, f"with {answer} the first hidden layer gets {ratio:.2g}× the last one's."
     return False, f"with {answer} the first hidden layer gets only {ratio:.2g}× the last one's."
+
+
+# --- 11. When learning fails -------------------------------------------------------------------
+
+
+def _quietly(run: Any) -> Any:
+    """``run()`` with fit's TrainingWarnings kept out of the check's output: a judge reads the
+    diagnoses from the History instead."""
+    import warnings
+
+    from nn import TrainingWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TrainingWarning)
+        return run()
+
+
+def _first_sentence(message: str) -> str:
+    """A diagnosis's finding, without the advice that follows it."""
+    return message.split(". ")[0]
+
+
+def _failing_moons() -> tuple[list[list[float]], list[int]]:
+    from nn import data
+
+    return data.moons(100, noise=0.1, seed=0)
+
+
+#: 11.1's goal: the training accuracy a good learning rate reaches in 40 epochs.
+_GOAL_11_1 = 0.88
+
+
+@exercise(
+    "11.1",
+    "A learning rate α with which SGD trains MLP(2, [16, 1], seed=1) on the chapter's moons "
+    f"(loss='mse', 40 epochs) to ≥ {_GOAL_11_1:.0%} accuracy, with no diagnosis.",
+    "too large diverges, a bit smaller kills ReLUs, too small is slow: try values between "
+    "0.01 and 1 and read history.diagnosis each time.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import MLP, SGD, accuracy, fit
+
+    alpha = number(answer, "a number (the learning rate)")
+    if alpha <= 0:
+        return False, f"α = {alpha:g} would climb uphill (or stand still): it must be > 0."
+    X, y = _failing_moons()
+    model = MLP(2, [16, 1], seed=1)
+    optimizer = SGD(model.parameters(), lr=alpha)
+    history = _quietly(lambda: fit(model, X, y, loss="mse", optimizer=optimizer, epochs=40,
+                                   progress=False))  # fmt: skip
+    found = {d.kind: d for d in history.diagnosis}
+    if "diverged" in found:
+        return False, (
+            f"with α = {alpha:g} fit stopped after {len(history)} epochs: "
+            f"{_first_sentence(found['diverged'].message)}."
+        )
+    if "dead" in found:
+        return False, (
+            f"with α = {alpha:g} the cost did not diverge, but: "
+            f"{_first_sentence(found['dead'].message)}. A step this big knocks them below 0."
+        )
+    got = accuracy(model, X, y)
+    if found:
+        first = next(iter(found.values()))
+        return False, f"with α = {alpha:g}: {_first_sentence(first.message)}."
+    if got >= _GOAL_11_1:
+        return True, f"with α = {alpha:g}: accuracy {got:.0%} in 40 epochs, and fit said nothing."
+    return False, (
+        f"with α = {alpha:g} the run is healthy but slow: accuracy {got:.0%} after 40 epochs, "
+        f"not yet {_GOAL_11_1:.0%}. A larger α takes bigger steps."
+    )
+
+
+def _vanishing_ratio(hidden: int) -> tuple[float, bool]:
+    """Layer 1's gradient norm over the output layer's in a sigmoid MLP of ``hidden`` hidden
+    layers of 8 (seed 0), on one batch, and whether ``nn.diagnose`` calls it vanishing."""
+    from nn import MLP, data, diagnose
+
+    X, y = data.moons(50, noise=0.1, seed=0)
+    net = MLP(2, [8] * hidden + [1], activation="sigmoid", seed=0)
+    report = diagnose(net, X, y, loss="bce_with_logits")
+    norms = report.grad_norms
+    return norms[0] / norms[-1], any(d.kind == "vanishing" for d in report.findings)
+
+
+def _times_smaller(ratio: float) -> str:
+    return f"{1 / ratio:,.0f} times smaller" if ratio > 0 else "0"
+
+
+@exercise(
+    "11.2",
+    "The fewest hidden sigmoid layers of 8 (MLP(2, [8] * k + [1], activation='sigmoid', "
+    "seed=0), on moons(50, noise=0.1, seed=0)) at which nn.diagnose says 'vanishing'.",
+    "build the network for k = 1, 2, 3, ... and look at each check-up's findings "
+    "(nn.diagnose(net, Xs, ys, loss='bce_with_logits').findings).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer, "a whole number of hidden layers")
+    if got != int(got) or got < 1:
+        return False, f"{got:g} is not a number of hidden layers (1, 2, 3, ...)."
+    k = int(got)
+    if k > 20:
+        return False, f"{k} hidden layers is far more than needed: try fewer."
+    fewest = next((n for n in range(1, 21) if _vanishing_ratio(n)[1]), None)
+    ratio, vanishes = _vanishing_ratio(k)
+    if k == fewest:
+        before, _ = _vanishing_ratio(k - 1) if k > 1 else (1.0, False)
+        return True, (
+            f"with {k} sigmoid layers layer 1's gradient is {_times_smaller(ratio)} than the "
+            f"output layer's; with {k - 1} it was {_times_smaller(before)}."
+        )
+    if vanishes:
+        return False, (
+            f"with {k} hidden layers it does vanish (layer 1's gradient is "
+            f"{_times_smaller(ratio)}), but it vanishes with fewer too."
+        )
+    said = (
+        f"with {k} hidden layer{'s' if k != 1 else ''} layer 1's gradient is "
+        f"{_times_smaller(ratio)} than the output layer's: not the 1,000 times diagnose "
+        "calls vanishing"
+    )
+    if fewest is not None and fewest < k:
+        return False, (
+            f"{said}. It vanishes with fewer layers, though: the ratio depends on the random "
+            "starting weights and need not grow evenly with depth."
+        )
+    return False, f"{said}."
+
+
+def _dead_relu_net() -> Any:
+    """Chapter 11's over-stepped ReLU network: MLP(2, [16, 16, 1], seed=1), SGD α = 3."""
+    from nn import MLP, SGD, fit
+
+    X, y = _failing_moons()
+    net = MLP(2, [16, 16, 1], seed=1)
+    optimizer = SGD(net.parameters(), lr=3)
+    _quietly(lambda: fit(net, X, y, loss="bce_with_logits", optimizer=optimizer, epochs=20,
+                         progress=False))  # fmt: skip
+    return net
+
+
+@exercise(
+    "11.3",
+    "How many of the 16 ReLU neurons of layer 2 of relu_net are dead after its training?",
+    "fit says 'dead' once, for the first layer it finds; nn.diagnose(relu_net, X, y, "
+    "loss='bce_with_logits') lists every hidden layer.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn.diagnoses import activity
+
+    got = number(answer, "a whole number of neurons")
+    layers = activity(_dead_relu_net(), _failing_moons()[0])
+    first, second = (len(layer.dead) for layer in layers)
+    size = layers[1].neurons
+    if got == second:
+        return True, (
+            f"{second} of layer 2's {size} neurons output 0 for every example (and {first} of "
+            "layer 1's): their slope is 0 there, so they never learn again."
+        )
+    if got == first:
+        return False, "that is layer 1's count; the question is about layer 2."
+    if got == size - second:
+        return False, "that counts the neurons still alive; the question asks for the dead."
+    if got == first + second:
+        return False, "that is both hidden layers together; count layer 2's alone."
+    return False, f"{got:g} is not the number of dead neurons in layer 2."

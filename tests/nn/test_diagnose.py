@@ -230,7 +230,8 @@ def test_activity_agrees_with_and_without_numpy_and_with_the_graph(activation, m
 def test_a_first_layer_with_no_gradient_at_all_is_vanishing_not_a_crash():
     found = check_gradients([[0.0, 0.5]] * 3, 3)
     assert found.kind == "vanishing"
-    assert "layer 1's gradient is 0, against layer 2's (layer 1: 0, layer 2: 0.5)" in found.message
+    said = "layer 1's gradient is 0, against layer 2's (epoch 2, layer 1: 0, layer 2: 0.5)"
+    assert said in found.message
 
 
 @pytest.mark.parametrize(
@@ -254,3 +255,16 @@ def test_a_dead_relu_network_is_not_blamed_on_sigmoids():
     vanishing = [d for d in report.findings if d.kind == "vanishing"]
     assert vanishing and "ReLU whose Z < 0" in vanishing[0].message
     assert "σ'" not in vanishing[0].message
+
+
+def test_the_figures_quoted_are_those_the_ratio_was_taken_from():
+    import re
+
+    norms = [[1e-6, 0.5], [4e-6, 0.4], [2e-6, 0.8], [3e-5, 0.6], [1e-6, 0.1]]
+    message = check_gradients(norms, 5).message
+    # ratios 2e-6, 1e-5, 2.5e-6, 5e-5, 1e-5: the median epoch is epoch 2 (or 5), 1/1e-5
+    assert "100,000 times smaller" in message
+    quoted = re.search(r"\(epoch (\d), layer 1: (\S+), layer 2: (\S+)\)", message)
+    epoch, first, last = quoted.groups()
+    assert norms[int(epoch) - 1] == [float(first), float(last)]
+    assert round(float(last) / float(first)) == 100_000
