@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from .messages import not_a_value
 from .mode import STATE, backward_anomaly, refuse_while_tracing, site_of
 from .value import Number, Value, to_float
 
@@ -46,7 +47,7 @@ def _toposort(root: Value, reset: bool) -> list[Value]:
     # order on every run. ``reset`` zeroes each node's per-pass gradient as it is found,
     # saving a second walk.
     if not isinstance(root, Value):
-        raise TypeError(f"expected a Value, got {type(root).__name__} {root!r}")
+        raise TypeError(not_a_value("expected a Value", root))
     order = _walk_shallow(root, reset)
     return order if order is not None else _walk_deep(root, reset)
 
@@ -147,7 +148,7 @@ def _chain(order: list[Value], into_grad: bool) -> None:
         g = node._pass_grad
         if into_grad:
             node.grad += g
-        op = node._op
+        op = node._operation
         if op is None:
             continue
         parents = node._parents
@@ -183,7 +184,7 @@ def _chain_checked(order: list[Value], create_graph: bool, into_grad: bool) -> N
         g = node._pass_grad
         if into_grad:
             node.grad += g
-        op = node._op
+        op = node._operation
         if op is None:
             continue
         parents = node._parents
@@ -224,7 +225,7 @@ def _wrong_arity(node: Value, derivatives: Any) -> bool:
 
 
 def _arity_error(node: Value, derivatives: Any) -> ValueError:
-    op = node._op
+    op = node._operation
     n = len(node._parents)
     try:
         got = f"{len(derivatives)} derivative{'s' if len(derivatives) != 1 else ''}"
@@ -259,7 +260,7 @@ def _graph_sum(acc: Any, contribution: Any) -> Any:
 def _check_finite(node: Value, parent: Value, contribution: Any) -> None:
     value = contribution.data if isinstance(contribution, Value) else contribution
     if not math.isfinite(value):
-        name = node._op.name if node._op is not None else "?"
+        name = node._operation.name if node._operation is not None else "?"
         raise backward_anomaly(name, site_of(node), value, node._parents.index(parent), parent.data)
 
 

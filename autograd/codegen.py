@@ -237,14 +237,14 @@ class PythonProgram:
 
     def _forward_anomaly(self, k: int, value: float, inputs: tuple[float, ...]) -> None:
         node = self.trace.order[k]
-        assert node._op is not None
-        raise forward_anomaly(node._op.name, value, inputs, self.trace.sites.get(node, "?"))
+        assert node._operation is not None
+        raise forward_anomaly(node._operation.name, value, inputs, self.trace.sites.get(node, "?"))
 
     def _backward_anomaly(self, k: int, which: int, value: float, data: float) -> None:
         node = self.trace.order[k]
-        assert node._op is not None
+        assert node._operation is not None
         site = self.trace.sites.get(node, "?")
-        raise backward_anomaly(node._op.name, site, value, which, data)
+        raise backward_anomaly(node._operation.name, site, value, which, data)
 
     def _arity(self, k: int, derivatives: Any) -> None:
         from .backprop import _arity_error
@@ -282,7 +282,7 @@ class PythonProgram:
         for node in trace.operations:
             k = self.index[node]
             args = [self._names[p] for p in node._parents]
-            op = node._op
+            op = node._operation
             assert op is not None
             expr = _transcribe(op.forward, [Sym(a) for a in args]) if _ours(op) else None
             if not isinstance(expr, str):
@@ -326,7 +326,7 @@ class PythonProgram:
         elif root not in constants:
             body.append(f"    {self._grad(root)} = seed")
         for node in reversed(trace.backward):  # the eager engine's order, node by node
-            op = node._op
+            op = node._operation
             if op is None or node in constants:
                 continue
             k = self.index[node]

@@ -498,8 +498,8 @@ class Compiled:
             ops = t.operations
             kinds: dict[str, int] = {}
             for node in ops:
-                assert node._op is not None
-                kinds[node._op.name] = kinds.get(node._op.name, 0) + 1
+                assert node._operation is not None
+                kinds[node._operation.name] = kinds.get(node._operation.name, 0) + 1
             names = argument_names(self.fn, len(key))
             signature = ", ".join(f"{n}{_shape(s)}" for n, s in zip(names, key))
             lines.append(
@@ -553,8 +553,8 @@ def _write_numbers(entry: _Entry, xs: list[float], seed: float | None) -> None:
     for leaf, x in zip(trace.inputs, xs):
         leaf.data = x
     for node in trace.operations:
-        assert node._op is not None
-        node.data = node._op.forward(*[p.data for p in node._parents])
+        assert node._operation is not None
+        node.data = node._operation.forward(*[p.data for p in node._parents])
     keep = {*trace.params, *trace.constants}
     nodes = [v for v in trace.order if v not in keep]
     grads = grad(trace.outputs[0], nodes) if seed is not None else [0.0] * len(nodes)
@@ -632,7 +632,7 @@ def _add_gradients(params: dict[Value, float], inputs: list[tuple[Value, float]]
         for p, g in params.items():
             p.grad += g
         for v, g in inputs:
-            if v._op is None:
+            if v._operation is None:
                 v.grad += g
             else:
                 backward(v, g)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["brief", "describe", "shorten"]
+__all__ = ["brief", "describe", "not_a_value", "shorten"]
 
 LOG10_2 = math.log10(2)
 
@@ -86,3 +86,27 @@ def _brief_items(items: list[Any] | tuple[Any, ...] | dict[Any, Any], limit: int
         used += len(part) + 2
     trailing = "," if isinstance(items, tuple) and len(items) == 1 else ""
     return opening + ", ".join(parts) + trailing + closing
+
+
+def not_a_value(needs: str, given: Any) -> str:
+    """The message for something given where a gradstep ``Value`` is needed. Another engine's
+    Value (micrograd's, or the lecture's own class) is named as such, with the swap to make.
+
+    >>> class Value:  # the lecture's own class, say
+    ...     def __init__(self, data, _children=(), _op=''):
+    ...         self.data, self.grad, self._prev, self._op = data, 0.0, set(_children), _op
+    >>> print(not_a_value("draw() needs a Value", Value(2.0)))  # doctest: +ELLIPSIS
+    draw() needs a Value of gradstep's engine, got a Value of another engine (...): ...
+    >>> not_a_value("tree() needs a Value", [1.0])
+    'tree() needs a Value, got list [1.0]'
+    """
+    kind = type(given)
+    if all(hasattr(given, name) for name in ("data", "grad", "_prev")):
+        where = f"{kind.__module__}.{kind.__qualname__}"
+        return (
+            f"{needs} of gradstep's engine, got a Value of another engine ({where}): gradstep "
+            "draws and differentiates only graphs its own Value recorded. Build the graph "
+            "with gradstep's: replace the Value class cell (or 'from micrograd.engine import "
+            "Value') with 'from autograd import Value' and run the cells again."
+        )
+    return f"{needs}, got {describe(given)}"

@@ -40,16 +40,16 @@ class Tape:
         self.outputs = [index[v] for v in trace.outputs]
         self.forward: list[tuple[int, Callable[..., Any], tuple[int, ...]]] = []
         for node in trace.operations:
-            op = node._op
+            op = node._operation
             assert op is not None
             rule = op.forward if ours(op) else _checked(op.forward)
             self.forward.append((index[node], rule, tuple(index[p] for p in node._parents)))
         constants = set(trace.constants)
         # The chain rule from the first output, in the eager engine's order.
         self.backward = [
-            (index[node], node._op.derivative, tuple(index[p] for p in node._parents))
+            (index[node], node._operation.derivative, tuple(index[p] for p in node._parents))
             for node in reversed(trace.backward)
-            if node._op is not None and node not in constants
+            if node._operation is not None and node not in constants
         ]
         root = trace.outputs[0]
         self.root = index[root]

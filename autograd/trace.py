@@ -166,7 +166,7 @@ class _Tracer:
         if value in self.inputs:
             return f"the input {self.inputs[value]}"
         if value in self.made:
-            op = value._op.name if value._op is not None else "no_grad"
+            op = value._operation.name if value._operation is not None else "no_grad"
             label = f" {value.label!r}" if value.label else ""
             return f"the {op} node{label} made at {self.sites.get(value, '?')}"
         label = f" {value.label!r}" if value.label else ""
@@ -320,7 +320,7 @@ class Trace:
 
     @property
     def operations(self) -> list[Value]:
-        return [v for v in self.order if v._op is not None]
+        return [v for v in self.order if v._operation is not None]
 
     @property
     def edges(self) -> int:
@@ -365,7 +365,7 @@ def trace(fn: Callable[..., Any], args: Sequence[Any]) -> Trace:
         )
     # Forward: every operation fn made, in the order it made them (dead ones too: eager raises
     # their errors as well). Backward: the eager engine's order from the first output.
-    operations = [node for node in tracer.made if node._op is not None]
+    operations = [node for node in tracer.made if node._operation is not None]
     backward = _toposort(outputs[0], reset=False)
     used: dict[Value, None] = {}
     for node in (*backward, *outputs, *(p for n in operations for p in n._parents)):
@@ -373,9 +373,9 @@ def trace(fn: Callable[..., Any], args: Sequence[Any]) -> Trace:
     params: list[Value] = []
     constants: list[Value] = []
     for node in used:
-        if node in names or (node in tracer.made and node._op is not None):
+        if node in names or (node in tracer.made and node._operation is not None):
             continue
-        if node._op is not None:
+        if node._operation is not None:
             raise CompileError(
                 f"{_name(fn)} uses a Value computed before the call ({node!r}): a compiled "
                 "function replays only what it computes itself. Compute it inside the "

@@ -8,7 +8,7 @@ import sys
 from typing import Any, Union
 
 from . import ops
-from .messages import describe
+from .messages import brief, describe
 from .mode import STATE, forward_anomaly, in_library, record_site, site_of
 
 __all__ = ["Value", "Constant", "apply", "Number"]
@@ -65,20 +65,22 @@ class Value:
 
     # ``_pass_grad`` is scratch space for one backward pass; ``__weakref__`` lets tools watch
     # a graph without keeping it alive. No __dict__, no __eq__: nodes hash by identity.
-    __slots__ = ("data", "grad", "_label", "_op", "_parents", "_pass_grad", "__weakref__")
+    __slots__ = ("data", "grad", "_label", "_operation", "_parents", "_pass_grad", "__weakref__")
 
     data: float
     grad: float
     _label: str
-    _op: ops.Op | None
+    _operation: ops.Op | None
     _parents: tuple[Value, ...]
     _pass_grad: Any  # a float, or a Value while grad(..., create_graph=True) runs
 
-    def __init__(self, data: Any, label: str = "") -> None:
+    def __init__(self, data: Any, label: str = "", *lecture: Any) -> None:
+        if lecture or isinstance(label, (tuple, list, set, frozenset)):
+            raise TypeError(_LECTURE_CONSTRUCTOR.format(got=_call_shape(data, label, lecture)))
         self.data = to_float(data)
         self.grad = 0.0
         self.label = label
-        self._op = None
+        self._operation = None
         self._parents = ()
 
     @property
@@ -98,17 +100,61 @@ class Value:
     @property
     def op(self) -> ops.Op | None:
         """The primitive that produced this value, or ``None`` for a leaf."""
-        return self._op
+        return self._operation
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The inputs of the operation, in order (``x * x`` has ``x`` twice)."""
         return self._parents
 
+    # --- the micrograd lecture's view of a node (read-only) -----------------------------------
+
+    @property
+    def _prev(self) -> set[Value]:
+        """The lecture's name for this node's inputs: the set of :attr:`parents`.
+
+        >>> a = Value(2.0)
+        >>> (a * a)._prev == {a}
+        True
+        """
+        return set(self._parents)
+
+    @property
+    def _op(self) -> str:
+        """The lecture's name for the operation: its symbol as text, ``''`` for a leaf.
+
+        >>> (Value(2.0) * 3)._op, Value(1.0)._op
+        ('*', '')
+        """
+        return "" if self._operation is None else self._operation.symbol
+
+    def _backward(self) -> None:
+        """This node's step of the chain rule, as the lecture calls it node by node: add its
+        local derivatives times ``self.grad`` into its parents' ``.grad``.
+
+        The rule is the node's own from :mod:`autograd.ops`, the one ``backward()`` applies;
+        called on every node in reverse topological order it gives ``backward()``'s gradients.
+
+        >>> a, b = Value(2.0), Value(-3.0)
+        >>> c = a * b
+        >>> c.grad = 1.0
+        >>> c._backward()
+        >>> a.grad, b.grad
+        (-3.0, 2.0)
+        """
+        derivatives = self.local_grads()
+        if len(derivatives) != len(self._parents):
+            from .backprop import _arity_error
+
+            raise _arity_error(self, derivatives)
+        g = self.grad
+        for parent, d in zip(self._parents, derivatives):
+            parent.grad += d * g
+
     @property
     def is_leaf(self) -> bool:
         """True for values made by you (or under ``no_grad``), not by an operation."""
-        return self._op is None
+        return self._operation is None
 
     @property
     def is_constant(self) -> bool:
@@ -130,18 +176,18 @@ class Value:
         >>> (x * x).local_grads()
         (3.0, 3.0)
         """
-        if self._op is None:
+        if self._operation is None:
             return ()
         if STATE.watch:
             _read(self, "calls local_grads() on")
-        return tuple(self._op.derivative(*[p.data for p in self._parents], self.data))
+        return tuple(self._operation.derivative(*[p.data for p in self._parents], self.data))
 
     def __repr__(self) -> str:
         if STATE.watch:  # str(), repr(), print, "%s": text that could decide something
             _read_text(self, "turns into text (str, repr, print or %)")
         text = f"Value(data={self.data!r}, grad={self.grad!r}"
-        if self._op is not None:
-            text += f", op={self._op.symbol!r}"
+        if self._operation is not None:
+            text += f", op={self._operation.symbol!r}"
         if self.label:
             text += f", label={self.label!r}"
         return text + ")"
@@ -552,7 +598,7 @@ def _lift(x: Any) -> Any:
         out.data = data
     out.grad = 0.0
     out._label = ""
-    out._op = None
+    out._operation = None
     out._parents = ()
     return out
 
@@ -572,10 +618,10 @@ def _node(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     out._label = ""
     state = STATE
     if state.recording:
-        out._op = op
+        out._operation = op
         out._parents = parents
     else:
-        out._op = None
+        out._operation = None
         out._parents = ()
     if state.watch:  # anomaly detection or a trace: both want to know where nodes come from
         if state.tracer is not None:
@@ -636,7 +682,8 @@ def _card(v: Value) -> str:
     # wrote (the label) is escaped; numbers are shown short, with the exact repr on hover.
     from html import escape  # only a notebook asks for this: keep it off the import path
 
-    kind = "constant" if v.is_constant else ("leaf" if v._op is None else f"op {v._op.symbol}")
+    op = v._operation
+    kind = "constant" if v.is_constant else ("leaf" if op is None else f"op {op.symbol}")
     cells = [
         ("", escape(v.label) if v.label else "<i>no label</i>"),
         ("data", f'<span title="{escape(repr(v.data))}">{v.data:.6g}</span>'),
@@ -654,3 +701,23 @@ def _card(v: Value) -> str:
         'border:1px solid #999;border-radius:5px;padding:2px 4px;background:#f8f9fa">'
         f"{body}</span>"
     )
+
+
+_LECTURE_CONSTRUCTOR = """gradstep's Value takes Value(data, label=''): it makes a leaf, got {got}.
+Value(data, children, op) is how the micrograd lecture records an operation; in gradstep an
+operation is an autograd.Op -- its forward value and its derivative rule in one place --
+applied with autograd.apply, which records the node:
+    SIN = autograd.Op("sin", "sin", math.sin, lambda x, out: (math.cos(x),))
+    y = autograd.apply(SIN, x)
+(Value already has tanh, exp, relu, sigmoid, log, ** and the arithmetic operators.)"""
+
+
+def _call_shape(data: Any, label: Any, extra: tuple[Any, ...]) -> str:
+    """How the constructor was called, briefly: ``Value(0.76, (Value,), 'tanh')``."""
+    def one(x: Any) -> str:
+        if isinstance(x, (tuple, list, set, frozenset)):
+            inner = ", ".join(type(v).__name__ for v in x)
+            return f"({inner},)" if isinstance(x, tuple) else f"{type(x).__name__}[{inner}]"
+        return brief(x)
+
+    return "Value(" + ", ".join(one(x) for x in (data, label, *extra)) + ")"

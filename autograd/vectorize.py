@@ -51,7 +51,7 @@ def vectorisable(trace: Trace) -> str | None:
     gradstep's primitives all have one; an op of yours needs ``vforward`` (and a derivative
     rule written with plain arithmetic)."""
     for node in trace.operations:
-        op = node._op
+        op = node._operation
         if op is not None and op.vforward is None and op not in _OPERATOR_OPS:
             return op.name
     return None
@@ -182,7 +182,7 @@ class VectorProgram:
         param_at = {int(r): j for j, r in enumerate(self.param_rows)}
         self.steps = self._steps(trace.operations, row, param_at)
         # Backward goes through what the first output depends on (usually everything).
-        reached = [v for v in trace.backward if v._op is not None]
+        reached = [v for v in trace.backward if v._operation is not None]
         same = len(reached) == len(trace.operations)
         self.back_steps = self.steps if same else self._steps(reached, row, param_at)
 
@@ -195,11 +195,11 @@ class VectorProgram:
         grouped: dict[tuple[int, int, int], list[Value]] = defaultdict(list)
         op_of: dict[int, ops.Op] = {}
         for node in operations:
-            assert node._op is not None
+            assert node._operation is not None
             d = 1 + max((depth.get(p, 0) for p in node._parents), default=0)
             depth[node] = d
-            key = (d, id(node._op), len(node._parents))
-            op_of[id(node._op)] = node._op
+            key = (d, id(node._operation), len(node._parents))
+            op_of[id(node._operation)] = node._operation
             grouped[key].append(node)
         groups = [_Group(np, op_of[k[1]], nodes, row) for k, nodes in sorted(grouped.items())]
         return [_Layer.of(np, g, param_at) or g for g in groups]

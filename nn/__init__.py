@@ -18,7 +18,7 @@ from autograd import register_library_code
 
 from . import data, losses, optim
 from .diagnoses import Diagnosis, TrainingWarning, diagnose
-from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron, Perceptron
+from .layers import ACTIVATIONS, BIASES, INITS, MLP, Layer, Neuron, Perceptron
 from .losses import (
     bce_with_logits,
     binary_cross_entropy,
@@ -36,6 +36,7 @@ register_library_code(__file__)  # anomaly reports point at the user's line, not
 
 __all__ = [
     "ACTIVATIONS",
+    "BIASES",
     "INITS",
     "MLP",
     "SGD",

@@ -6,14 +6,14 @@ import functools
 import math
 import random
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from autograd import CompileError, Constant, Value, is_tracing
 from autograd.functional import dot_unchecked
 
 from .module import _LABEL_PATHS, Module
 
-__all__ = ["ACTIVATIONS", "INITS", "MLP", "Layer", "Neuron", "Perceptron"]
+__all__ = ["ACTIVATIONS", "BIASES", "INITS", "MLP", "Layer", "Neuron", "Perceptron"]
 
 
 def _step(z: Value) -> Value:
@@ -37,14 +37,41 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "step": _step,
 }
 
+class Draws(Protocol):
+    """Where weights come from: a ``random.Random``, or the ``random`` module itself (the
+    global generator that ``random.seed(n)`` sets)."""
+
+    def uniform(self, a: float, b: float) -> float: ...
+
+    def gauss(self, mu: float, sigma: float) -> float: ...
+
+
+def _rng(seed: Any) -> Draws:
+    """``seed=None``: Python's global generator, so two models never share weights and
+    ``random.seed(n)`` makes a run reproducible; an int: a generator of its own, the same
+    weights on every call."""
+    if seed is None:
+        return random
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int or None, got {type(seed).__name__} {seed!r}")
+    return random.Random(seed)
+
+
 #: Initialisation name -> weight sampler given (rng, fan_in, fan_out).
-INITS: dict[str, Callable[[random.Random, int, int], float]] = {
+INITS: dict[str, Callable[[Draws, int, int], float]] = {
     # Xavier/Glorot uniform: keeps the variance of Z near 1 for tanh/sigmoid.
     "xavier": lambda rng, nin, nout: rng.uniform(-1, 1) * math.sqrt(6 / (nin + nout)),
     # He/Kaiming normal: the factor 2 makes up for ReLU zeroing half its inputs.
     "he": lambda rng, nin, nout: rng.gauss(0.0, math.sqrt(2 / nin)),
     # micrograd's choice: uniform in [-1, 1] whatever the width.
     "uniform": lambda rng, nin, nout: rng.uniform(-1, 1),
+}
+
+#: Bias initialisation name -> sampler given the rng. "zero" draws nothing (so the weights
+#: that follow are the same as without a bias); "uniform" is the micrograd lecture's choice.
+BIASES: dict[str, Callable[[Draws], float]] = {
+    "zero": lambda rng: 0.0,
+    "uniform": lambda rng: rng.uniform(-1, 1),
 }
 
 
@@ -85,8 +112,11 @@ class Neuron(Module):
     """One neuron: ``Z = w·x + b`` (a single Σ node), then ``A = activation(Z)``.
 
     ``init`` picks the weights' distribution ("he" for relu, "xavier" otherwise, or
-    "uniform"); the bias starts at 0. ``expanded=True`` builds Z from binary ``*`` and ``+``
-    nodes instead -- the same numbers, a bigger picture, for teaching.
+    "uniform"); ``bias`` the bias's ("zero", the default, or "uniform" in [-1, 1]).
+    ``seed=None`` (the default) draws from Python's global ``random``, so two neurons never
+    share weights and ``random.seed(n)`` makes a run reproducible; ``seed=k`` gives the same
+    weights every time. ``expanded=True`` builds Z from binary ``*`` and ``+`` nodes instead
+    -- the same numbers, a bigger picture, for teaching.
 
     >>> n = Neuron(2, activation="sigmoid", seed=0)
     >>> a = n([1.0, 2.0])
@@ -99,20 +129,23 @@ class Neuron(Module):
         nin: int,
         activation: str = "relu",
         *,
-        seed: int | None = 0,
+        seed: int | None = None,
         init: str | None = None,
+        bias: str = "zero",
         expanded: bool = False,
         fan_out: int = 1,
-        rng: random.Random | None = None,
+        rng: Draws | None = None,
     ) -> None:
         self.nin = _check_int(nin, "nin")
         self.activation = _check_choice(activation, "activation", ACTIVATIONS)
         self.init = _check_choice(init or _default_init(activation), "init", INITS)
+        self.bias = _check_choice(bias, "bias", BIASES)
         self.expanded = bool(expanded)
-        rng = rng or random.Random(seed)
+        rng = rng or _rng(seed)
         draw = INITS[self.init]
+        # Weights first, then the bias: the order micrograd draws them in.
         self.w = [Value(draw(rng, nin, fan_out)) for _ in range(nin)]
-        self.b = Value(0.0)
+        self.b = Value(BIASES[self.bias](rng))
         self._act = ACTIVATIONS[activation]
         # On its own a neuron speaks the article's language: w[k], b, then z and a. A Layer or
         # MLP holding it renames it for its place: W1[j,k], b1[j], Z1[j], A1[j].
@@ -164,7 +197,9 @@ class Neuron(Module):
         return self.activation
 
     def config(self) -> dict[str, Any]:
-        return {"nin": self.nin, "activation": self.activation, "init": self.init}
+        return _with_bias(
+            {"nin": self.nin, "activation": self.activation, "init": self.init}, self.bias
+        )
 
 
 class Perceptron(Neuron):
@@ -180,11 +215,12 @@ class Perceptron(Neuron):
         nin: int,
         activation: str = "sigmoid",
         *,
-        seed: int | None = 0,
+        seed: int | None = None,
         init: str | None = None,
+        bias: str = "zero",
         expanded: bool = False,
     ) -> None:
-        super().__init__(nin, activation, seed=seed, init=init, expanded=expanded)
+        super().__init__(nin, activation, seed=seed, init=init, bias=bias, expanded=expanded)
 
 
 class Layer(Module):
@@ -201,20 +237,24 @@ class Layer(Module):
         nout: int,
         activation: str = "relu",
         *,
-        seed: int | None = 0,
+        seed: int | None = None,
         init: str | None = None,
+        bias: str = "zero",
         expanded: bool = False,
-        rng: random.Random | None = None,
+        rng: Draws | None = None,
     ) -> None:
         self.nin = _check_int(nin, "nin")
         self.nout = _check_int(nout, "nout")
         self.activation = _check_choice(activation, "activation", ACTIVATIONS)
-        rng = rng or random.Random(seed)
+        rng = rng or _rng(seed)
         self.neurons = [
-            Neuron(nin, activation, init=init, expanded=expanded, fan_out=nout, rng=rng)
+            Neuron(
+                nin, activation, init=init, bias=bias, expanded=expanded, fan_out=nout, rng=rng
+            )
             for _ in range(nout)
         ]
         self.init = self.neurons[0].init
+        self.bias = self.neurons[0].bias
         self.label_parameters()
 
     def _name(self, name: str, path: str) -> None:
@@ -237,12 +277,10 @@ class Layer(Module):
         return [n._forward(xs) for n in self.neurons]
 
     def config(self) -> dict[str, Any]:
-        return {
-            "nin": self.nin,
-            "nout": self.nout,
-            "activation": self.activation,
-            "init": self.init,
-        }
+        return _with_bias(
+            {"nin": self.nin, "nout": self.nout, "activation": self.activation, "init": self.init},
+            self.bias,
+        )
 
 
 class MLP(Module):
@@ -268,8 +306,9 @@ class MLP(Module):
         activation: str = "relu",
         output: str | None = None,
         *,
-        seed: int | None = 0,
+        seed: int | None = None,
         init: str | None = None,
+        bias: str = "zero",
         expanded: bool = False,
     ) -> None:
         self.nin = _check_int(nin, "nin")
@@ -280,7 +319,8 @@ class MLP(Module):
         self.output = output
         out_act = _check_choice(output or "linear", "output activation", ACTIVATIONS)
         self.init = _check_choice(init or _default_init(activation), "init", INITS)
-        rng = random.Random(seed)
+        self.bias = _check_choice(bias, "bias", BIASES)
+        rng = _rng(seed)
         widths = [nin, *self.sizes]
         self.layers = [
             Layer(
@@ -288,6 +328,7 @@ class MLP(Module):
                 widths[i + 1],
                 activation if i < len(self.sizes) - 1 else out_act,
                 init=self.init,
+                bias=self.bias,
                 expanded=expanded,
                 rng=rng,
             )
@@ -311,10 +352,19 @@ class MLP(Module):
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict[str, Any]:
-        return {
+        config = {
             "nin": self.nin,
             "sizes": list(self.sizes),
             "activation": self.activation,
             "output": self.output,
             "init": self.init,
         }
+        return _with_bias(config, self.bias)
+
+
+def _with_bias(config: dict[str, Any], bias: str) -> dict[str, Any]:
+    # Only a bias drawn otherwise than "zero" is said: files saved before there was a choice
+    # (and every repr) stay as they were.
+    if bias != "zero":
+        config["bias"] = bias
+    return config

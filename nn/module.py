@@ -359,9 +359,9 @@ def _modules(item: Any, name: str) -> Iterator[tuple[str, Module]]:
 
 
 def _architecture(config: Any) -> Any:
-    # How the weights were first drawn ("init") says nothing about the shape of the model.
+    # How the weights were first drawn ("init", "bias") says nothing about the model's shape.
     if isinstance(config, dict):
-        return {k: v for k, v in config.items() if k != "init"}
+        return {k: v for k, v in config.items() if k not in ("init", "bias")}
     return config
 
 

@@ -21,7 +21,7 @@ import autograd._required  # noqa: F401  (first: is 'autograd' gradstep's engine
 from autograd import register_library_code
 
 from . import plots
-from .graph import draw, render, to_dot
+from .graph import draw, draw_dot, render, to_dot
 from .html import backprop_html
 from .names import names
 from .plots import (
@@ -41,6 +41,7 @@ __all__ = [
     "backprop_html",
     "backward_steps",
     "draw",
+    "draw_dot",
     "explain",
     "forward_steps",
     "names",

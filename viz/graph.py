@@ -65,6 +65,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograd import Value, ops, topological_order
+from autograd.messages import not_a_value
 from nn import path_of
 
 from .groups import Fold, NeuronCall, find_folds, find_neurons, parent_path, relative_path
@@ -77,6 +78,7 @@ if TYPE_CHECKING:  # graphviz is optional: imported only inside the functions th
 __all__ = [
     "to_dot",
     "draw",
+    "draw_dot",
     "render",
     "find_renderer",
     "renderer_name",
@@ -329,7 +331,7 @@ def _check_arguments(
     root: Any, rankdir: Any, max_nodes: Any, detail: Any, names_style: Any
 ) -> None:
     if not isinstance(root, Value):
-        raise TypeError(f"expected a Value to draw, got {type(root).__name__} {root!r}")
+        raise TypeError(not_a_value("expected a Value to draw", root))
     if rankdir is not None and rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)} or None; got {rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
@@ -1135,4 +1137,33 @@ def draw(
         f" in {drawing.boxes} boxes (one per neuron call)" if detail == "neuron" else ""
     )
     graph._gradstep_summary = f"drawing of {drawing.root_name}: {what}"
+    return graph
+
+
+#: The formats ``draw_dot`` renders to (its ``render()`` writes ``<name>.<format>``).
+DRAW_DOT_FORMATS = ("svg", "png", "pdf")
+
+
+def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> graphviz.Digraph:
+    """The micrograd lecture's ``draw_dot(root, format='svg', rankdir='LR')``, drawn by gradstep.
+
+    Swap the lecture's ``draw_dot`` cell for ``from viz import draw_dot`` and its cells run
+    as they are: the result shows inline in Jupyter, ``.render("gout")`` writes ``gout.svg``
+    (and the DOT source ``gout``), and no system Graphviz is needed (graphviz-pure does).
+    It is :func:`draw` with the lecture's defaults: every node with its data and grad.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a")
+    >>> dot = draw_dot(a * a)
+    >>> dot.format, "rankdir=LR" in dot.source
+    ('svg', True)
+    """
+    if format not in DRAW_DOT_FORMATS:
+        raise ValueError(
+            f"format must be one of {', '.join(map(repr, DRAW_DOT_FORMATS))}; got {format!r}"
+        )
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}; got {rankdir!r}")
+    graph = draw(root, rankdir=rankdir)
+    graph.format = format
     return graph

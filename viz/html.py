@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, topological_order
+from autograd.messages import not_a_value
 from nn import path_of
 
 from .names import names as _names
@@ -199,7 +200,7 @@ def backprop_html(
     True
     """
     if not isinstance(root, Value):
-        raise TypeError(f"backprop_html() needs a Value, got {type(root).__name__} {root!r}")
+        raise TypeError(not_a_value("backprop_html() needs a Value", root))
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(

@@ -33,6 +33,7 @@ from types import FrameType
 from typing import Any
 
 from autograd import Value, topological_order
+from autograd.messages import not_a_value
 from autograd.mode import in_library
 
 __all__ = ["names", "constant_text", "printable", "STYLES"]
@@ -90,7 +91,7 @@ def names(
     ('c', 'd')
     """
     if not isinstance(root, Value):
-        raise TypeError(f"expected a Value, got {type(root).__name__} {root!r}")
+        raise TypeError(not_a_value("names() needs a Value", root))
     if style not in STYLES:
         raise ValueError(f"names must be one of {', '.join(map(repr, STYLES))}; got {style!r}")
     if order is None:

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from itertools import islice
 
 from autograd import Value, topological_order
+from autograd.messages import not_a_value
 
 from .display import Text
 from .names import constant_text
@@ -95,7 +96,7 @@ def _walk(
 ) -> Iterator[str]:
     # ``shown`` collects the printed nodes; ``cut[0]`` turns True when max_depth hid something.
     if not isinstance(root, Value):
-        raise TypeError(f"tree() needs a Value, got {type(root).__name__} {root!r}")
+        raise TypeError(not_a_value("tree() needs a Value", root))
     if max_depth is not None and max_depth < 0:
         raise ValueError(f"max_depth must be >= 0 or None, got {max_depth!r}")
     name = _node_names(root, style=style)
