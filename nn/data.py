@@ -44,6 +44,7 @@ __all__ = [
     "quadrants",
     "sine",
     "spiral",
+    "split",
     "to_01",
     "to_pm1",
     "xor",
@@ -513,3 +514,42 @@ def to_01(y: Any) -> list[int]:
             hint = " (the labels look like 0/1 already)" if v == 0 else ""
             raise ValueError(f"to_01 expects -1/+1 labels, got {v!r} at index {i}{hint}")
     return out
+
+
+def split(
+    X: Any, y: Any, test_fraction: float = 0.25, seed: int = 0
+) -> tuple[tuple[list[Any], list[Any]], tuple[list[Any], list[Any]]]:
+    """``(X_train, y_train), (X_test, y_test)``: a seeded split, stratified by class.
+
+    Each class gives ``round(test_fraction * its count)`` examples to the test set (at least
+    one stays in training), chosen with ``random.Random(seed)``; both sets keep the order of
+    ``X``. The test set is what the network never trains on: how it does there is how it
+    does on examples it has not seen.
+
+    >>> X, y = moons(100, seed=0)
+    >>> (Xtr, ytr), (Xte, yte) = split(X, y, test_fraction=0.25, seed=0)
+    >>> len(Xtr), len(Xte), sum(yte)
+    (76, 24, 12)
+    """
+    accepted = "a number with 0 < test_fraction < 1"
+    fraction = _check_real(test_fraction, "test_fraction", accepted)
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"test_fraction must be {accepted}, got {test_fraction!r}")
+    X, y = list(X), list(y)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} examples but y has {len(y)} targets")
+    rng = _rng(seed)
+    by_class: dict[Any, list[int]] = {}
+    for i, target in enumerate(y):
+        by_class.setdefault(target, []).append(i)
+    test: set[int] = set()
+    for target in sorted(by_class, key=repr):  # a fixed order: the same split every time
+        members = by_class[target]
+        k = min(len(members) - 1, max(0, round(fraction * len(members))))
+        test.update(rng.sample(members, k))
+    train_i = [i for i in range(len(X)) if i not in test]
+    test_i = [i for i in range(len(X)) if i in test]
+    return ([X[i] for i in train_i], [y[i] for i in train_i]), (
+        [X[i] for i in test_i],
+        [y[i] for i in test_i],
+    )

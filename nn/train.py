@@ -84,6 +84,9 @@ class History:
     grad_norms: list[list[float]] = field(default_factory=list)
     #: What went wrong, in words (:class:`nn.Diagnosis`); empty for a healthy run.
     diagnosis: list[Diagnosis] = field(default_factory=list)
+    #: Per epoch, the cost and accuracy on a validation (test) set, when one is given.
+    val_cost: list[float] = field(default_factory=list)
+    val_accuracy: list[float | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.cost)
@@ -97,7 +100,12 @@ class History:
             return "0 epochs"
         text = f"{n} epoch{'s' if n != 1 else ''}, cost J {self.cost[0]:.4g} -> {self.cost[-1]:.4g}"
         last = self.accuracy[-1] if self.accuracy else None
-        return text + (f", accuracy {last:.0%}" if last is not None else "")
+        text += f", accuracy {last:.0%}" if last is not None else ""
+        if self.val_cost:
+            text += f"; validation cost {self.val_cost[-1]:.4g}"
+            val = self.val_accuracy[-1] if self.val_accuracy else None
+            text += f", accuracy {val:.0%}" if val is not None else ""
+        return text
 
     def _repr_html_(self) -> str:
         return history_card(

@@ -24,6 +24,7 @@ from . import plots
 from .graph import draw, draw_dot, render, to_dot
 from .html import backprop_html
 from .names import names
+from .playground import Playground
 from .plots import (
     plot_decision_boundary,
     plot_gradient_flow,
@@ -37,6 +38,7 @@ register_library_code(__file__)  # anomaly reports point at the user's line, not
 
 __all__ = [
     "BackwardStep",
+    "Playground",
     "ForwardStep",
     "backprop_html",
     "backward_steps",

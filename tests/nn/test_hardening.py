@@ -119,7 +119,8 @@ def test_fit_refuses_list_targets_with_a_builtin_loss():
 
 def test_fit_takes_numpy_integers_for_epochs_and_batch_size():
     X, y = data.xor()
-    h = fit(MLP(2, [2, 1], seed=0), X, y, epochs=np.int64(3), batch_size=np.int32(2), progress=False)
+    model = MLP(2, [2, 1], seed=0)
+    h = fit(model, X, y, epochs=np.int64(3), batch_size=np.int32(2), progress=False)
     assert len(h) == 3
     for bad in (2.0, True, 0, "3"):
         with pytest.raises(ValueError, match="epochs must be an int >= 1"):
