@@ -341,7 +341,8 @@ _JS = r"""
     var ctx = canvas.getContext("2d");
     ctx.imageSmoothingEnabled = true; ctx.imageSmoothingQuality = "high";
     ctx.drawImage(small, 0, 0, w, h);
-    var r = Math.max(3 * dpr, Math.min(w, h) / 110);
+    // the dots' radius follows the canvas's area, so a flat window's dots are not tiny
+    var r = Math.min(7 * dpr, Math.max(3.5 * dpr, Math.sqrt(w * h) / 110));
     function at(pt) {
       return [(pt[0] - ext[0]) / (ext[1] - ext[0]) * w, (ext[3] - pt[1]) / (ext[3] - ext[2]) * h];
     }
@@ -446,7 +447,7 @@ _JS = r"""
     strong.className = "gsr-epoch"; strong.textContent = "Epoch " + f.epoch;
     readout.appendChild(strong);
     parts.forEach(function (p) {  // lines break between the parts, never inside one
-      readout.appendChild(document.createTextNode(" · "));
+      readout.appendChild(document.createTextNode("\u00a0· "));  // "·" ends a line, never starts it
       var s = document.createElement("span");
       s.className = "gsr-part"; s.textContent = p;
       readout.appendChild(s);

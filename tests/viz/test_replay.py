@@ -246,7 +246,7 @@ def wait_for(condition, timeout: float = 10.0, what: str = "the condition"):
 
 def epoch_shown(driver) -> int:
     text = driver.find_element("css selector", "[id$='-readout']").text
-    match = re.match(r"Epoch (\d+) ·", text)
+    match = re.match(r"Epoch (\d+)\s·", text)
     assert match, f"the readout says {text!r}"
     return int(match.group(1))
 
@@ -376,3 +376,40 @@ def test_narrow_window_keeps_everything_reachable(driver, tmp_path: Path) -> Non
         driver.set_window_size(1280, 720)
         inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
         driver.set_window_size(2 * 1280 - inner[0], 2 * 720 - inner[1])
+
+
+@pytest.mark.parametrize(
+    ("extent", "title", "with_test"),
+    [
+        ([-1.0, 1.0, -1.0, 1.0], "a title long enough to need three lines " * 8, True),
+        ([-1.0, 1.0, -3.0, 3.0], "a tall window, no test set", False),
+        ([-6.0, 6.0, -0.5, 0.5], "a flat window", True),
+    ],
+)
+def test_other_shapes_fit_1280_by_720(driver, tmp_path: Path, extent, title, with_test) -> None:
+    run = rotating_run(frames=6, grid=8, title=title)
+    run["extent"] = extent
+    if not with_test:
+        run["test"] = []
+        for frame in run["frames"]:
+            frame["val_cost"] = frame["val_accuracy"] = frame["accuracy"] = None
+    open_run(driver, run, tmp_path)
+    assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+    size = driver.execute_script(
+        "const e = document.documentElement; return [e.scrollWidth, e.scrollHeight]"
+    )
+    assert size[0] <= 1280 and size[1] <= 720, f"the page scrolls at 1280 x 720: {size}"
+    box = driver.execute_script(
+        "const r = document.querySelector('canvas').getBoundingClientRect();"
+        "return [r.width, r.height]"
+    )
+    ratio = min(max((extent[1] - extent[0]) / (extent[3] - extent[2]), 0.25), 4)
+    assert box[0] / box[1] == pytest.approx(ratio, rel=0.02)
+    text = driver.find_element("css selector", "[id$='-readout']").text
+    if with_test:
+        assert "test cost" in text
+    else:
+        assert text == "Epoch 0 · train cost 0.75"
+    driver.save_screenshot(
+        f"/tmp/replay_page_{extent[1] - extent[0]:g}x{extent[3] - extent[2]:g}.png"
+    )
