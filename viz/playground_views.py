@@ -31,6 +31,8 @@ __all__ = ["snapshot_figure", "mimebundle", "App", "png", "colour"]
 ORANGE = (245, 147, 34)
 BLUE = (8, 119, 189)
 INSTALL = 'pip install "gradstep[notebook]"'
+#: The learning rates the app offers (TensorFlow Playground's, and the playground's own).
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 def colour(t: float) -> tuple[int, int, int]:
@@ -83,7 +85,7 @@ def _heat_uri(heat: Sequence[Sequence[float]]) -> str:
     return _data_uri(png([[colour(2 * p - 1) for p in row] for row in heat]))
 
 
-def output_svg(pg: Playground, heat: Sequence[Sequence[float]], size: int = 260) -> str:
+def output_svg(pg: Playground, heat: Sequence[Sequence[float]], size: int = 220) -> str:
     """The decision picture with the points on it, as SVG: the P(class 1) grid as a small PNG
     the browser scales up smoothly, train points filled (dark rim), test points hollow."""
     x0, x1, y0, y1 = pg.extent
@@ -132,7 +134,7 @@ def network_svg(pg: Playground) -> str:
     columns: list[list[str]] = [list(s["features"])]
     columns += [[f"A{i + 1}[{j}]" for j in range(w)] for i, w in enumerate(s["hidden"])]
     columns.append(["output"])
-    box, gap_x, gap_y = 34, 96, 52
+    box, gap_x, gap_y = 34, 80, 52
     height = max(len(c) for c in columns) * gap_y + 44
     width = (len(columns) - 1) * gap_x + box + 60
 
@@ -182,7 +184,7 @@ def network_svg(pg: Playground) -> str:
     return _svg(width, height, parts)
 
 
-def curves_svg(pg: Playground, width: int = 300, height: int = 120) -> str:
+def curves_svg(pg: Playground, width: int = 220, height: int = 110) -> str:
     """Train (dark) and test (orange) cost per epoch, as SVG."""
     h = pg.history
     series = [(h.cost, "#333"), (h.val_cost, "#f59322")]
@@ -356,50 +358,31 @@ class App:
         self.epoch = w.HTML(layout=w.Layout(width="110px"))
         self.readout = w.HTML()
         self.message = w.HTML()
+        # One narrow column of settings (the app must fit a notebook's ~830 px column).
+        look = {"style": {"description_width": "72px"}, "layout": w.Layout(width="240px")}
         self.dataset = w.Dropdown(
-            options=list(DATASETS),
-            value=s["dataset"],
-            description="data",
-            layout=w.Layout(width="170px"),
+            options=list(DATASETS), value=s["dataset"], description="data", **look
         )
         self.activation = w.Dropdown(
-            options=list(ACTIVATIONS),
-            value=s["activation"],
-            description="activation",
-            layout=w.Layout(width="190px"),
+            options=list(ACTIVATIONS), value=s["activation"], description="activation", **look
         )
-        self.lr = w.FloatLogSlider(
-            value=s["lr"],
-            base=10,
-            min=-3,
-            max=1,
-            step=0.1,
-            description="α (lr)",
-            readout_format=".3g",
-        )
+        # TensorFlow Playground's rates: a slider would snap 0.03 to 10**-1.5 unasked.
+        rates = sorted({*LEARNING_RATES, s["lr"]})
+        self.lr = w.Dropdown(options=rates, value=s["lr"], description="α (lr)", **look)
+        l2s = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1]
         self.l2 = w.Dropdown(
-            options=[0.0, 0.001, 0.003, 0.01, 0.03, 0.1],
-            value=s["l2"] if s["l2"] in (0.0, 0.001, 0.003, 0.01, 0.03, 0.1) else 0.0,
-            description="L2",
-            layout=w.Layout(width="150px"),
+            options=l2s, value=s["l2"] if s["l2"] in l2s else 0.0, description="L2", **look
         )
-        self.batch = w.IntSlider(value=s["batch_size"], min=1, max=50, description="batch")
+        self.batch = w.IntSlider(value=s["batch_size"], min=1, max=50, description="batch", **look)
         self.noise = w.FloatSlider(
-            value=s["noise"], min=0.0, max=0.5, step=0.05, description="noise"
+            value=s["noise"], min=0.0, max=0.5, step=0.05, description="noise", **look
         )
         self.hidden = w.Text(
-            value=", ".join(map(str, s["hidden"])),
-            description="hidden",
-            placeholder="e.g. 4, 4 (empty: none)",
-            continuous_update=False,
-            layout=w.Layout(width="220px"),
-        )
+            value=", ".join(map(str, s["hidden"])), description="hidden",
+            placeholder="4, 4 (empty: none)", continuous_update=False, **look,
+        )  # fmt: skip
         self.features = w.SelectMultiple(
-            options=list(FEATURES),
-            value=s["features"],
-            description="features",
-            rows=7,
-            layout=w.Layout(width="200px"),
+            options=list(FEATURES), value=s["features"], description="features", rows=7, **look
         )
         self.output = w.HTML()
         self.network = w.HTML()
@@ -463,6 +446,7 @@ class App:
         options.append(("output", (len(pg.model.layers), 0)))
         if [o[0] for o in self.inspect.options] != [o[0] for o in options]:
             self.inspect.options = options
+            self.inspect.value = options[0][1]
         self._explain()
 
     def _explain(self) -> None:
