@@ -14,8 +14,6 @@ import shutil
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.jupyterlab import CHROMEDRIVER, CHROMIUM, _state, chromium, jupyterlab
 
 SHOTS_ENV = "GRADSTEP_PLAYGROUND_SHOTS"

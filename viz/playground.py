@@ -412,7 +412,7 @@ class Playground:
     def run(self, max_frames: int = 300) -> dict[str, Any]:
         """The run so far as plain data (what :meth:`save` writes): the points, and one frame
         per epoch from epoch 0 (at most ``max_frames``, evenly spaced, the last one kept)."""
-        frames = self._frames
+        frames = [_finite_frame(f) for f in self._frames]
         if len(frames) > max_frames:
             step = (len(frames) - 1) / (max_frames - 1)
             frames = [frames[round(i * step)] for i in range(max_frames)]
@@ -443,3 +443,17 @@ class Playground:
         from .playground_views import mimebundle
 
         return mimebundle(self, include, exclude)
+
+
+def _finite_frame(frame: dict[str, Any]) -> dict[str, Any]:
+    """A frame as a page can show it: a cost that overflowed (the learning rate too large) is
+    None, a probability that became NaN is 0.5 (no opinion)."""
+
+    def number(x: Any) -> Any:
+        return x if x is None or math.isfinite(x) else None
+
+    return {
+        **{k: number(v) for k, v in frame.items() if k not in ("epoch", "heat")},
+        "epoch": frame["epoch"],
+        "heat": [[p if p == p else 0.5 for p in row] for row in frame["heat"]],
+    }

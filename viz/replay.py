@@ -16,7 +16,7 @@ The run's layout::
       "train": [[x1, x2, label], ...],     # label 0 or 1; at least one point
       "test":  [[x1, x2, label], ...],     # may be empty
       "frames": [                          # frame 0: before training; epochs increase
-        {"epoch": int, "cost": float, "val_cost": float | None,
+        {"epoch": int, "cost": float | None, "val_cost": float | None,
          "accuracy": float | None, "val_accuracy": float | None,   # accuracies in [0, 1]
          "heat": [[p, ...], ...]},         # G x G, the same G in every frame, p in [0, 1]
       ],
@@ -238,9 +238,8 @@ def _validated(run: object) -> dict[str, Any]:
         frames.append(
             {
                 "epoch": int(epoch),
-                "cost": _short(
-                    _number(frame["cost"], f"{at}['cost']", low=0, what="a finite number >= 0")
-                ),
+                # None: the cost overflowed (a learning rate too large); the page shows a gap.
+                "cost": _optional(frame["cost"], f"{at}['cost']", "a finite number >= 0"),
                 "val_cost": _optional(
                     frame["val_cost"], f"{at}['val_cost']", "a finite number >= 0"
                 ),
@@ -374,7 +373,7 @@ _JS = r"""
   var hasTest = frames.some(function (f) { return f.val_cost !== null; });
   var top = 0;
   frames.forEach(function (f) {
-    top = Math.max(top, f.cost, f.val_cost === null ? 0 : f.val_cost);
+    top = Math.max(top, f.cost === null ? 0 : f.cost, f.val_cost === null ? 0 : f.val_cost);
   });
   if (!(top > 0)) top = 1;
   function nice(x) {  // the smallest of 1, 2, 2.5, 5 times a power of 10 that is >= x
@@ -438,7 +437,7 @@ _JS = r"""
     current = Math.max(0, Math.min(frames.length - 1, n));
     var f = frames[current];
     slider.value = current;
-    var parts = ["train cost " + num(f.cost)];
+    var parts = ["train cost " + (f.cost === null ? "overflowed" : num(f.cost))];
     if (f.accuracy !== null) parts.push("train accuracy " + pct(f.accuracy));
     if (f.val_cost !== null) parts.push("test cost " + num(f.val_cost));
     if (f.val_accuracy !== null) parts.push("test accuracy " + pct(f.val_accuracy));
@@ -454,7 +453,8 @@ _JS = r"""
     });
     var x = X(f.epoch);
     marker.setAttribute("x1", x); marker.setAttribute("x2", x);
-    dotTrain.setAttribute("cx", x); dotTrain.setAttribute("cy", Y(f.cost));
+    dotTrain.style.display = f.cost === null ? "none" : "";
+    if (f.cost !== null) { dotTrain.setAttribute("cx", x); dotTrain.setAttribute("cy", Y(f.cost)); }
     if (dotTest) {
       dotTest.style.display = f.val_cost === null ? "none" : "";
       if (f.val_cost !== null) {

@@ -195,3 +195,29 @@ def test_the_snapshot_is_a_figure():
     fig = Playground(seed=0).snapshot()
     png, _ = fig._repr_png_()
     assert png[:4] == b"\x89PNG" and len(fig.axes) == 2 + 8
+
+
+def test_save_writes_a_page_that_replays_every_epoch_even_a_diverged_run(tmp_path):
+    from viz.replay import _validated
+
+    pg = Playground(lr=10.0, seed=0)
+    pg.train(15)
+    run = pg.run()
+    assert [f["epoch"] for f in run["frames"]] == list(range(16))  # epoch 0, then each epoch
+    assert run["frames"][-1]["heat"] == [[round(p, 3) for p in row] for row in pg.decision()]
+    _validated(run)  # what the page accepts, overflowed costs included
+    path = pg.save(tmp_path / "run.html")
+    text = path.read_text(encoding="utf-8")
+    assert "<canvas" in text and "http://" not in text.replace("http://www.w3.org", "")
+    many = Playground(seed=0)
+    many.train(30)
+    frames = many.run(max_frames=10)["frames"]
+    assert len(frames) == 10 and frames[0]["epoch"] == 0 and frames[-1]["epoch"] == 30
+
+
+def test_a_notebook_shows_the_live_app(tmp_path):
+    from tests.notebooks import displays, execute, kernel_dir
+
+    nb = execute(["import viz\npg = viz.Playground()\npg"], kernel_dir(tmp_path), tmp_path)
+    (bundle,) = displays(nb.cells[0])
+    assert "application/vnd.jupyter.widget-view+json" in bundle

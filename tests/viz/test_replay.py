@@ -112,7 +112,6 @@ CASES = [
         ValueError,
         ["run['frames'][2]['epoch']", "greater than", "(5)", "5 (int)"],
     ),
-    (_set(["frames", 0, "cost"], None), TypeError, ["run['frames'][0]['cost']", "None"]),
     (_set(["frames", 0, "cost"], float("inf")), ValueError, ["run['frames'][0]['cost']", "inf"]),
     (
         _set(["frames", 1, "val_accuracy"], 92),
