@@ -221,3 +221,15 @@ def test_a_notebook_shows_the_live_app(tmp_path):
     nb = execute(["import viz\npg = viz.Playground()\npg"], kernel_dir(tmp_path), tmp_path)
     (bundle,) = displays(nb.cells[0])
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_a_big_network_overfits_a_small_noisy_set_and_l2_closes_the_gap():
+    def gap(l2):
+        pg = Playground("gaussian", n=60, noise=0.35, hidden=[8, 8], lr=0.3, l2=l2, seed=1)
+        h = pg.train(200)
+        return h.val_cost[-1] - h.cost[-1], h.val_cost[-1]
+
+    overfit, test_cost = gap(0.0)
+    regularised, test_cost_l2 = gap(0.01)
+    assert overfit > 0.3  # train and test curves part
+    assert regularised < overfit / 3 and test_cost_l2 < test_cost

@@ -412,3 +412,16 @@ def test_other_shapes_fit_1280_by_720(driver, tmp_path: Path, extent, title, wit
     driver.save_screenshot(
         f"/tmp/replay_page_{extent[1] - extent[0]:g}x{extent[3] - extent[2]:g}.png"
     )
+
+
+def test_a_playground_s_saved_run_plays_in_chromium(driver, tmp_path: Path) -> None:
+    from viz import Playground
+
+    pg = Playground(seed=0)
+    pg.train(25)
+    open_run(driver, pg.run(), tmp_path)
+    assert epoch_shown(driver) == 0
+    before = heat_image(driver)
+    driver.find_element("css selector", "[id$='-play']").click()
+    wait_for(lambda: epoch_shown(driver) == 25, what="the last epoch, 25")
+    assert heat_image(driver) != before  # the boundary moved as it did in training
