@@ -305,7 +305,16 @@ class Playground:
 
         Each epoch visits the training points once in a fresh random order (seeded), in
         minibatches of ``batch_size``, one SGD step per minibatch."""
-        epochs = _int("epochs", epochs, 1)
+        self._train_epochs(_int("epochs", epochs, 1))
+        self._refresh()
+        return self._history
+
+    def _refresh(self) -> None:
+        # A live app showing this playground follows calls made from other cells too.
+        if self._app is not None:
+            self._app.redraw()
+
+    def _train_epochs(self, epochs: int) -> None:
         order = list(range(len(self._train[0])))
         size = self._settings["batch_size"]
         for _ in range(epochs):
@@ -314,7 +323,6 @@ class Playground:
                 self._step(order[start : start + size])
             self._evaluate()
             self._record()
-        return self._history
 
     def _scores(self, rows: list[tuple[Any, Any]]) -> tuple[float, float]:
         """Mean loss and accuracy of the model on ``rows`` (features, class)."""
@@ -353,14 +361,17 @@ class Playground:
             self._optimizer.lr = merged["lr"]
             if "l2" in changed:
                 self._build_step()  # the L2 term is part of the compiled step
+            self._refresh()
             return
         if changed & {"dataset", "n", "noise", "test_fraction", "seed"}:
             self._build_data()
         self._build_model()
+        self._refresh()
 
     def reset(self) -> None:
         """Back to the seeded start: the same first weights, epoch 0, the history cleared."""
         self._build_model()
+        self._refresh()
 
     # --- what it shows --------------------------------------------------------------------------
 

@@ -464,12 +464,12 @@ class App:
         self.message.value = f"<span style='color:#b00'>{html.escape(text)}</span>"
 
     def _do(self, action: Any) -> None:
+        # The playground redraws this app itself after train, set and reset.
         try:
             action()
             self.message.value = ""
         except (ValueError, TypeError) as e:
             self._say(str(e))
-        self.redraw()
 
     def _change(self, name: str, value: Any) -> None:
         if name == "hidden":
@@ -498,7 +498,7 @@ class App:
             start = time.perf_counter()
             try:
                 while self.play.value and time.perf_counter() - start < self.BURST:
-                    self.pg.train(1)
+                    self.pg._train_epochs(1)  # the redraw below, once per burst
             except (ValueError, ArithmeticError) as e:
                 self._say(str(e))
                 self.play.value = False

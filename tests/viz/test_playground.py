@@ -233,3 +233,23 @@ def test_a_big_network_overfits_a_small_noisy_set_and_l2_closes_the_gap():
     regularised, test_cost_l2 = gap(0.01)
     assert overfit > 0.3  # train and test curves part
     assert regularised < overfit / 3 and test_cost_l2 < test_cost
+
+
+def test_the_live_app_follows_calls_from_other_cells():
+    from viz.playground_views import App
+
+    pg = Playground(seed=0)
+    pg._app = app = App(pg)
+    assert "Epoch 0" in app.epoch.value
+    pg.train(3)
+    assert "Epoch 3" in app.epoch.value and "train cost" in app.readout.value
+    app.lr.value = 0.1  # the control sets the playground
+    assert pg.settings["lr"] == 0.1 and pg.epoch == 3
+    app.hidden.value = "2"  # a new network: back to epoch 0, shown at once
+    assert pg.settings["hidden"] == [2] and "Epoch 0" in app.epoch.value
+    app.hidden.value = "two"
+    assert "hidden must be widths such as 4, 4" in app.message.value
+    app.features.value = ()
+    assert "features must name at least one" in app.message.value
+    app.step.click()
+    assert pg.epoch == 1 and "Epoch 1" in app.epoch.value
