@@ -36,8 +36,11 @@ from autograd.messages import describe
 
 __all__ = [
     "blobs",
+    "breast_cancer",
     "circles",
+    "digits",
     "gaussians",
+    "iris",
     "linearly_separable",
     "logic",
     "moons",
@@ -45,8 +48,10 @@ __all__ = [
     "sine",
     "spiral",
     "split",
+    "standardize",
     "to_01",
     "to_pm1",
+    "wine",
     "xor",
 ]
 
@@ -553,3 +558,85 @@ def split(
         [X[i] for i in test_i],
         [y[i] for i in test_i],
     )
+
+
+# --------------------------------------------------------------------------- real data
+
+
+def _bundled(name: str) -> Dataset:
+    """One of scikit-learn's bundled data sets (shipped inside the package: no download) as
+    gradstep's ``(X, y)``: lists of floats and int classes."""
+    try:
+        from sklearn import datasets
+    except ImportError:
+        raise ImportError(
+            f"nn.data.{name}() reads scikit-learn's bundled copy of the data set: "
+            'pip install "gradstep[data]" (or pip install scikit-learn)'
+        ) from None
+    bunch = getattr(datasets, f"load_{name}")()
+    return bunch.data.astype(float).tolist(), [int(t) for t in bunch.target]
+
+
+def digits() -> Dataset:
+    """Handwritten digits: 1,797 images of 8×8 pixels (64 inputs, each 0-16), classes 0-9.
+
+    The article's "hello world" of image classification, small enough to train here in
+    seconds. Row ``X[i]`` is the image read row by row; ``viz.plot_images(X, y, shape=(8, 8))``
+    shows them. Needs scikit-learn (``pip install "gradstep[data]"``), which ships the data.
+    """
+    return _bundled("digits")
+
+
+def iris() -> Dataset:
+    """Fisher's irises: 150 flowers, 4 measurements (cm), 3 species (0, 1, 2)."""
+    return _bundled("iris")
+
+
+def breast_cancer() -> Dataset:
+    """Breast cancer (Wisconsin diagnostic): 569 cases, 30 measurements, 0 malignant, 1 benign."""
+    return _bundled("breast_cancer")
+
+
+def wine() -> Dataset:
+    """Wines: 178 wines, 13 chemical measurements, 3 cultivars (0, 1, 2)."""
+    return _bundled("wine")
+
+
+def standardize(
+    X_train: Any, X_test: Any = None
+) -> tuple[list[list[float]], list[list[float]] | None]:
+    """Both sets scaled by the *training* set's mean and standard deviation, column by column:
+    each training feature then has mean 0 and std 1.
+
+    Why the training set's: the test set stands for examples the network has never seen; if
+    its numbers shaped the scaling, something of it would leak into training and the test
+    score would flatter. A column that never varies (std 0) is only centred.
+
+    >>> train, test = standardize([[1.0, 5.0], [3.0, 5.0]], [[2.0, 6.0]])
+    >>> train, test
+    ([[-1.0, 0.0], [1.0, 0.0]], [[0.0, 1.0]])
+    """
+    rows = [[float(v) for v in row] for row in X_train]
+    if not rows:
+        raise ValueError("X_train is empty: standardize needs at least one training example")
+    width = len(rows[0])
+    if any(len(r) != width for r in rows):
+        raise ValueError(f"every training example needs {width} features (the first one's)")
+    n = len(rows)
+    means = [math.fsum(r[k] for r in rows) / n for k in range(width)]
+    stds = [math.sqrt(math.fsum((r[k] - means[k]) ** 2 for r in rows) / n) for k in range(width)]
+    scale = [s if s > 0 else 1.0 for s in stds]
+
+    def scaled(data: list[list[float]]) -> list[list[float]]:
+        return [[(v - m) / s for v, m, s in zip(r, means, scale)] for r in data]
+
+    test = None
+    if X_test is not None:
+        test_rows = [[float(v) for v in row] for row in X_test]
+        bad = [i for i, r in enumerate(test_rows) if len(r) != width]
+        if bad:
+            raise ValueError(
+                f"X_test[{bad[0]}] has {len(test_rows[bad[0]])} features, the training set {width}"
+            )
+        test = scaled(test_rows)
+    return scaled(rows), test

@@ -501,3 +501,84 @@ def test_gaussians_are_two_clouds_about_the_origin():
             values = [x[k] for x in xs]
             assert statistics.fmean(values) == pytest.approx(centre, abs=0.05)
             assert statistics.stdev(values) == pytest.approx(0.3, abs=0.03)
+
+
+# --------------------------------------------------------------------------- real data
+
+
+@pytest.mark.parametrize(
+    "name, shape, classes",
+    [("digits", (1797, 64), 10), ("iris", (150, 4), 3), ("breast_cancer", (569, 30), 2),
+     ("wine", (178, 13), 3)],
+)  # fmt: skip
+def test_real_data_sets_are_gradstep_lists(name, shape, classes):
+    import nn.data
+
+    X, y = getattr(nn.data, name)()
+    assert (len(X), len(X[0])) == shape and len(y) == shape[0]
+    assert all(type(v) is float for v in X[0]) and all(type(t) is int for t in y)
+    assert sorted(set(y)) == list(range(classes))
+
+
+def test_without_scikit_learn_the_error_says_how_to_install(monkeypatch):
+    import builtins
+
+    import nn.data
+
+    real = builtins.__import__
+
+    def no_sklearn(name, *args, **kwargs):
+        if name == "sklearn" or name.startswith("sklearn."):
+            raise ImportError("no sklearn")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    with pytest.raises(ImportError, match=r'pip install "gradstep\[data\]"'):
+        nn.data.digits()
+
+
+@SETTINGS
+@given(
+    fraction=st.floats(0.05, 0.95),
+    seed=st.integers(0, 2**20),
+    counts=st.lists(st.integers(2, 30), min_size=1, max_size=4),
+)
+def test_split_is_stratified_seeded_and_loses_nothing(fraction, seed, counts):
+    from nn.data import split
+
+    y = [c for c, k in enumerate(counts) for _ in range(k)]
+    X = [[float(i)] for i in range(len(y))]
+    (Xa, ya), (Xb, yb) = split(X, y, fraction, seed=seed)
+    assert sorted(Xa + Xb) == X  # every example once
+    for c, k in enumerate(counts):
+        in_test = yb.count(c)
+        assert in_test == min(k - 1, max(0, round(fraction * k)))  # stratified
+        assert ya.count(c) >= 1
+    assert split(X, y, fraction, seed=seed) == ((Xa, ya), (Xb, yb))
+    assert Xa == sorted(Xa) and Xb == sorted(Xb)  # the order of X is kept
+
+
+def test_split_refuses_bad_input():
+    from nn.data import split
+
+    with pytest.raises(ValueError, match=r"test_fraction must be a number with 0 < .* got 1"):
+        split([[0.0]], [0], 1)
+    with pytest.raises(ValueError, match="X has 2 examples but y has 1 targets"):
+        split([[0.0], [1.0]], [0])
+
+
+def test_standardize_uses_the_training_set_only():
+    from nn.data import standardize
+
+    train = [[1.0, 10.0], [2.0, 10.0], [3.0, 10.0]]
+    test = [[100.0, 0.0]]
+    a, b = standardize(train, test)
+    for k in range(2):
+        column = [r[k] for r in a]
+        assert statistics.fmean(column) == pytest.approx(0.0, abs=1e-12)
+    assert statistics.pstdev([r[0] for r in a]) == pytest.approx(1.0)
+    sd = statistics.pstdev([1.0, 2.0, 3.0])
+    assert b == [[pytest.approx((100.0 - 2.0) / sd), -10.0]]  # the test set moved nothing
+    assert standardize(train)[1] is None
+    with pytest.raises(ValueError, match=r"X_test\[0\] has 1 features, the training set 2"):
+        standardize(train, [[1.0]])
