@@ -280,6 +280,8 @@ def fit(
     progress: bool | None = None,
     compile: bool | str = False,
     diagnose: bool = True,
+    validation: tuple[Sequence[Sequence[float]], Sequence[Any]] | None = None,
+    patience: int | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` by gradient descent and return the :class:`History`.
 
@@ -320,6 +322,12 @@ def fit(
     gradients, a plateau short of the goal, saturated sigmoid/tanh neurons. Each finding is
     kept in ``History.diagnosis`` and said once as a :class:`nn.TrainingWarning`; a healthy
     run says nothing. ``History.grad_norms`` holds each layer's gradient norm per epoch.
+
+    ``validation=(X_val, y_val)``: at the end of each epoch the model's cost (``loss``, no L2
+    term) and accuracy on that set go to ``History.val_cost`` and ``History.val_accuracy`` --
+    examples it does not train on, so the curves tell learning from memorising.
+    ``patience=k`` (with a validation set) stops when the validation cost has not improved
+    for ``k`` epochs in a row and puts back the weights of the epoch where it was lowest.
 
     >>> from nn import Perceptron, data
     >>> X, y = data.logic("and")
@@ -364,10 +372,12 @@ def fit(
     elif kind in ("01", "pm1") and loss_fn in _LOSSES_ON_VALUES:
         model.decision_threshold = 0.5 if kind == "01" else 0.0  # halfway between the labels
     cut = output_threshold(model, kind)
+    history = History()
+    checker = _Validation(model, validation, loss_fn, kind, cut, patience, history)
+    checker.use(step)
     rng = random.Random(seed)
     order = list(range(len(X)))
     size = batch_size or len(X)
-    history = History()
 
     watch = _Watch(model, X, optimizer, history) if diagnose else None
     bar = _progress_bar(epochs, progress)
@@ -400,6 +410,8 @@ def fit(
             history.accuracy.append(epoch_acc)
             if watch is not None and watch.after_epoch():
                 break  # diverged: the weights are the last good ones again
+            if checker.after_epoch():
+                break  # no better on the validation set for `patience` epochs: best weights back
             if hasattr(bar, "set_postfix"):
                 postfix = {"cost": f"{epoch_cost:.4f}"}
                 if epoch_acc is not None:
@@ -413,6 +425,90 @@ def fit(
     if watch is not None:
         watch.after_training()
     return history
+
+
+class _Validation:
+    """fit's validation set: the cost and accuracy on it after every epoch, and early stopping
+    (``patience``) with the weights of the best epoch put back."""
+
+    def __init__(
+        self,
+        model: Module,
+        validation: Any,
+        loss_fn: Callable[..., Value],
+        kind: str | None,
+        cut: float,
+        patience: Any,
+        history: History,
+    ) -> None:
+        self.model, self.loss_fn, self.kind, self.cut = model, loss_fn, kind, cut
+        self.history = history
+        if patience is not None:
+            patience = _whole(patience, "patience")
+            if validation is None:
+                raise ValueError(
+                    "patience needs a validation set: fit(..., validation=(X_val, y_val), "
+                    f"patience={patience})"
+                )
+        self.patience = patience
+        self.data: tuple[list[list[float]], list[Any]] | None = None
+        if validation is not None:
+            if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+                raise TypeError(
+                    f"validation must be a pair (X_val, y_val), got {describe(validation)}"
+                )
+            Xv, yv = _check_data(*validation, getattr(model, "nin", None))
+            _check_targets_fit(model, Xv, yv, loss_fn)
+            self.data = (Xv, yv)
+        self.params = model.parameters()
+        self.best_cost, self.best, self.waited = math.inf, [p.data for p in self.params], 0
+        self.step: Any = None
+        self.rows: list[tuple[Any, Any]] = []
+
+    def use(self, step: Any) -> None:
+        """Measure with the training step's compiled loss, when it has one."""
+        self.step = step
+        if self.data is not None and isinstance(step, CompiledStep) and step.per_example:
+            Xv, yv = self.data
+            width = step.width
+            one_hot = self.loss_fn is cross_entropy
+            self.rows = [
+                (x, [float(j == t) for j in range(width)] if one_hot else t) for x, t in zip(Xv, yv)
+            ]
+
+    def after_epoch(self) -> bool:
+        """Measure on the validation set; True: stop (patience ran out, best weights back)."""
+        if self.data is None:
+            return False
+        Xv, yv = self.data
+        step = self.step
+        if isinstance(step, CompiledStep) and step.per_example:
+            # The compiled loss of one example, replayed over the set: no graph, NumPy-fast.
+            outs = step.compiled.forward_batch(self.rows)
+            cost = math.fsum(out[0] for out in outs) / len(outs)
+            outputs = [list(out[1:]) for out in outs]
+        else:
+            with autograd.no_grad():
+                values = [self.model(x) for x in Xv]
+                cost = self.loss_fn(values, yv).data
+            outputs = [_scores(v) for v in values]
+        self.history.val_cost.append(cost)
+        kind = self.kind
+        self.history.val_accuracy.append(
+            None if kind is None
+            else sum(_to_label(o, kind, self.cut) == t for o, t in zip(outputs, yv)) / len(yv)
+        )  # fmt: skip
+        if self.patience is None:
+            return False
+        if cost < self.best_cost:
+            self.best_cost, self.best, self.waited = cost, [p.data for p in self.params], 0
+            return False
+        self.waited += 1
+        if self.waited < self.patience:
+            return False
+        for p, w in zip(self.params, self.best):
+            p.data = w
+        return True
 
 
 class _Watch:

@@ -632,7 +632,8 @@ def plot_decision_boundary(
 
 
 def plot_history(history: Any, path: str | Path | None = None) -> Figure:
-    """Cost J per epoch and, when recorded, accuracy per epoch (epochs counted from 1).
+    """Cost J per epoch and, when recorded, accuracy per epoch (epochs counted from 1); with a
+    validation set (``fit(..., validation=...)``) its curves too, dashed.
 
     ``history`` is an ``nn.History`` (anything with ``cost`` and ``accuracy`` lists). The
     accuracy panel is left out when every accuracy is None (regression); single None
@@ -667,18 +668,31 @@ def plot_history(history: Any, path: str | Path | None = None) -> Figure:
     fig = new_figure(figsize=(8 if show_acc else 5.5, 3.4), layout="constrained")
     axes = fig.subplots(1, 2 if show_acc else 1, squeeze=False)[0]
     ax: Axes = axes[0]
-    ax.plot(epochs, costs, "o-" if len(costs) < 40 else "-", ms=3, color="C0")
+    val_cost = list(getattr(history, "val_cost", None) or [])
+    val_acc = list(getattr(history, "val_accuracy", None) or [])
+    if val_cost and len(val_cost) != len(costs):
+        raise ValueError(f"history has {len(costs)} costs but {len(val_cost)} validation costs")
+    style = "o-" if len(costs) < 40 else "-"
+    ax.plot(epochs, costs, style, ms=3, color="C0", label="training")
+    if val_cost:  # the examples it does not train on: where the curves part, it memorises
+        ys = [math.nan if v is None or not math.isfinite(v) else float(v) for v in val_cost]
+        ax.plot(epochs, ys, style, ms=3, color="C1", ls="--", label="validation")
+        ax.legend(fontsize=8, frameon=False)
     ax.set_xlabel("epoch")
     ax.set_ylabel("cost J")
     ax.set_title("cost J per epoch\n(mean loss over the data)", fontsize=10)
     if show_acc:
         ax = axes[1]
         ys = [math.nan if a is None else float(a) for a in accs]
-        ax.plot(epochs, ys, "o-" if len(ys) < 40 else "-", ms=3, color="C2")
+        ax.plot(epochs, ys, style, ms=3, color="C2", label="training")
+        if val_acc and len(val_acc) == len(costs):
+            vs = [math.nan if a is None else float(a) for a in val_acc]
+            ax.plot(epochs, vs, style, ms=3, color="C1", ls="--", label="validation")
+            ax.legend(fontsize=8, frameon=False)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy")
-        ax.set_title("training accuracy per epoch", fontsize=10)
+        ax.set_title("accuracy per epoch" if val_acc else "training accuracy per epoch", fontsize=10)
     _save(fig, path)
     return fig
 
