@@ -762,6 +762,12 @@ def _feature_names(answer: Any, what: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _last(values: list[float | None]) -> float:
+    """A history's last value (NaN if that epoch had none)."""
+    value = values[-1] if values else None
+    return float("nan") if value is None else value
+
+
 def _percent(fraction: float) -> str:
     return f"{fraction:.0%}"
 
@@ -791,7 +797,7 @@ def _(answer: Any) -> tuple[bool, str]:
         raise Unexpected(f"expected one feature name (a str), got {type(answer).__name__} "
                          f"{answer!r}.")  # fmt: skip
     (feature,) = _feature_names(answer, "one feature name (a str)")
-    got = _xor_neuron(feature).history.val_accuracy[-1]
+    got = _last(_xor_neuron(feature).history.val_accuracy)
     if got >= 0.9:
         return True, (
             f"with {feature} alone the neuron reaches {_percent(got)} on the test set: "
@@ -820,7 +826,7 @@ def _(answer: Any) -> tuple[bool, str]:
     features = _feature_names(answer, "a tuple of feature names, e.g. ('x1', 'x2')")
     pg = Playground("circles", hidden=[], features=features, lr=0.3, seed=0)
     history = pg.train(_CIRCLE_EPOCHS)
-    got = history.val_accuracy[-1]
+    got = _last(history.val_accuracy)
     named = ", ".join(features)
     if got >= 0.9:
         return True, f"with {named} one neuron reaches {_percent(got)} on the test set."
@@ -856,7 +862,8 @@ def _(answer: Any) -> tuple[bool, str]:
     if l2 > 100:
         return False, f"l2 = {l2:g} is far too strong: try values below 1."
     h = _overfit_run(l2)
-    cost, acc, val_cost, val_acc = h.cost[-1], h.accuracy[-1], h.val_cost[-1], h.val_accuracy[-1]
+    cost, acc = _last(h.cost), _last(h.accuracy)
+    val_cost, val_acc = _last(h.val_cost), _last(h.val_accuracy)
     said = (
         f"with l2 = {l2:g}: train cost {cost:.3f} ({_percent(acc)}), test cost {val_cost:.3f} "
         f"({_percent(val_acc)})"
