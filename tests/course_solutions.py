@@ -103,3 +103,6 @@ SOLUTIONS["11.3"] = """
 checkup = nn.diagnose(relu_net, X, y, loss="bce_with_logits")
 dead_in_layer_2 = len(checkup.layers[1].dead)
 """
+SOLUTIONS["12.1"] = 'feature = "x1*x2"'
+SOLUTIONS["12.2"] = 'features = ("x1^2", "x2^2")'
+SOLUTIONS["12.3"] = "l2 = 0.02"

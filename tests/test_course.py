@@ -72,8 +72,8 @@ def errors(nb) -> list[str]:
 # --- how the course is stored -----------------------------------------------------------------
 
 
-def test_eleven_chapters_in_order():
-    assert [p.name[:3] for p in CHAPTERS] == [f"{n:02d}_" for n in range(1, 12)]
+def test_twelve_chapters_in_order():
+    assert [p.name[:3] for p in CHAPTERS] == [f"{n:02d}_" for n in range(1, 13)]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -263,6 +263,49 @@ def test_11_3_counts_layer_2_and_names_the_usual_mix_ups():
     assert "still alive" in str(check("11.3", 16 - second))
     assert "both hidden layers" in str(check("11.3", first + second))
     assert str(check("11.3", 99)).startswith("✗ 11.3 not yet: 99 is not")
+
+
+def test_12_1_trains_the_feature_and_says_what_it_did():
+    from viz.exercises import _xor_neuron
+
+    assert check("12.1", "x1*x2").ok and check("12.1", ("x1*x2",)).ok
+    for wrong in ("x1", "x1^2", "sin(x2)"):
+        said = str(check("12.1", wrong))
+        got = _xor_neuron(wrong).history.val_accuracy[-1]
+        assert said.startswith("✗") and f"with {wrong} the test accuracy is {got:.0%}" in said
+        assert "x1*x2" not in said.split("Hint:")[0]  # the answer is not in the message
+    assert "not one of the playground's features" in str(check("12.1", "x3"))
+    assert "expected one feature name (a str), got tuple" in str(check("12.1", ("x1", "x2")))
+    assert "got int 3" in str(check("12.1", 3))
+    assert check("12.1", ...).ok is None
+
+
+def test_12_2_accepts_any_features_that_learn_the_circles():
+    assert check("12.2", ("x1^2", "x2^2")).ok
+    assert check("12.2", ["x1", "x2", "x1^2", "x2^2"]).ok  # more features, still a circle
+    line = str(check("12.2", ("x1", "x2")))
+    assert line.startswith("✗") and "test accuracy is 50%" in line and "a line" in line, line
+    half = str(check("12.2", ("x1^2",)))
+    assert half.startswith("✗") and "not a closed curve" in half, half
+    assert "names a feature twice" in str(check("12.2", ("x1", "x1")))
+    assert "not one of the playground's features" in str(check("12.2", ("x1", "z")))
+    assert "expected a tuple of feature names" in str(check("12.2", 7))
+
+
+def test_12_3_explains_too_little_and_too_much_l2():
+    from viz.exercises import _overfit_run
+
+    right = check("12.3", 0.02)
+    assert right.ok and "the gap is" in str(right)
+    none = str(check("12.3", 0))
+    h = _overfit_run(0.0)
+    assert none.startswith("✗") and "still overfitting" in none
+    assert f"test cost {h.val_cost[-1]:.3f} ({h.val_accuracy[-1]:.0%})" in none, none
+    assert "nearly closed" in str(check("12.3", 0.01))  # the chapter's λ: gap small, 80%
+    assert "Less L2" in str(check("12.3", 0.05))  # the outputs lean toward 50/50
+    assert "says 50/50 everywhere" in str(check("12.3", 0.5))
+    assert "must be ≥ 0" in str(check("12.3", -0.1))
+    assert "expected a number" in str(check("12.3", "0.02"))
 
 
 # --- the index --------------------------------------------------------------------------------

@@ -741,3 +741,149 @@ def _(answer: Any) -> tuple[bool, str]:
     if got == first + second:
         return False, "that is both hidden layers together; count layer 2's alone."
     return False, f"{got:g} is not the number of dead neurons in layer 2."
+
+
+# --- 12. The playground ------------------------------------------------------------------------
+
+
+def _feature_names(answer: Any, what: str) -> tuple[str, ...]:
+    """``answer`` as a tuple of the playground's feature names; :class:`Unexpected` if not."""
+    from .playground import FEATURES
+
+    names = (answer,) if isinstance(answer, str) else answer
+    known = ", ".join(map(repr, FEATURES))
+    if not isinstance(names, (tuple, list)) or not names:
+        raise Unexpected(f"expected {what}, got {type(answer).__name__} {answer!r}.")
+    for name in names:
+        if not isinstance(name, str) or name not in FEATURES:
+            raise Unexpected(f"{name!r} is not one of the playground's features: {known}.")
+    if len(set(names)) != len(names):
+        raise Unexpected(f"{tuple(names)!r} names a feature twice.")
+    return tuple(names)
+
+
+def _last(values: list[float | None]) -> float:
+    """A history's last value (NaN if that epoch had none)."""
+    value = values[-1] if values else None
+    return float("nan") if value is None else value
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction:.0%}"
+
+
+#: 12.1: the single neuron on xor, as the chapter trains it.
+_XOR_EPOCHS = 40
+
+
+def _xor_neuron(feature: str) -> Any:
+    from .playground import Playground
+
+    pg = Playground("xor", hidden=[], features=(feature,), lr=0.3, seed=0)
+    pg.train(_XOR_EPOCHS)
+    return pg
+
+
+@exercise(
+    "12.1",
+    "The ONE feature (a str, e.g. 'x1^2') with which a single neuron (hidden=[]) learns xor "
+    f"to ≥ 90% test accuracy in {_XOR_EPOCHS} epochs (lr=0.3, seed=0).",
+    "xor's class is 1 where x1 and x2 have the same sign; which feature is > 0 exactly there?",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    if isinstance(answer, (tuple, list)) and len(answer) == 1:
+        answer = answer[0]
+    if not isinstance(answer, str):
+        raise Unexpected(f"expected one feature name (a str), got {type(answer).__name__} "
+                         f"{answer!r}.")  # fmt: skip
+    (feature,) = _feature_names(answer, "one feature name (a str)")
+    got = _last(_xor_neuron(feature).history.val_accuracy)
+    if got >= 0.9:
+        return True, (
+            f"with {feature} alone the neuron reaches {_percent(got)} on the test set: "
+            f"Z = w·{feature} + b = 0 is where the product changes sign, the two axes."
+        )
+    coin = ": no better than a coin" if got < 0.65 else ""
+    return False, (
+        f"with {feature} the test accuracy is {_percent(got)} after {_XOR_EPOCHS} epochs{coin}. "
+        "One threshold on this feature cannot tell xor's classes apart."
+    )
+
+
+#: 12.2: the neuron on circles, as the chapter trains it.
+_CIRCLE_EPOCHS = 60
+
+
+@exercise(
+    "12.2",
+    "Features (a tuple) with which a network with no hidden layer reaches ≥ 90% test "
+    f"accuracy on 'circles' in {_CIRCLE_EPOCHS} epochs (lr=0.3, seed=0).",
+    "one neuron draws where Z = 0; for which features is w1·f1 + w2·f2 + b = 0 a circle?",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from .playground import Playground
+
+    features = _feature_names(answer, "a tuple of feature names, e.g. ('x1', 'x2')")
+    pg = Playground("circles", hidden=[], features=features, lr=0.3, seed=0)
+    history = pg.train(_CIRCLE_EPOCHS)
+    got = _last(history.val_accuracy)
+    named = ", ".join(features)
+    if got >= 0.9:
+        return True, f"with {named} one neuron reaches {_percent(got)} on the test set."
+    said = f"with {named} the test accuracy is {_percent(got)} after {_CIRCLE_EPOCHS} epochs"
+    if set(features) <= {"x1", "x2", "sin(x1)", "sin(x2)"}:
+        return False, f"{said}: Z = 0 on these is a line, or close to one: no circle."
+    return False, f"{said}: Z = 0 on these is not a closed curve around the centre."
+
+
+#: 12.3: the chapter's overfitting set-up, trained as long as the chapter trains it.
+_OVERFIT_EPOCHS = 200
+
+
+def _overfit_run(l2: float) -> Any:
+    from .playground import Playground
+
+    pg = Playground("gaussian", n=60, noise=0.35, hidden=[8, 8], lr=0.3, l2=l2, seed=1)
+    return pg.train(_OVERFIT_EPOCHS)
+
+
+@exercise(
+    "12.3",
+    "An l2 with which the chapter's overfitting set-up (gaussian, n=60, noise=0.35, hidden "
+    f"[8, 8], lr=0.3, seed=1), after {_OVERFIT_EPOCHS} epochs, has a test accuracy ≥ 88% and a "
+    "test cost below 0.40.",
+    "0.01 closed the gap but left the test accuracy at 80%; too much L2 pulls every weight to "
+    "0. Try a few values and read pg.history.val_cost and val_accuracy.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    l2 = number(answer, "a number (the L2 strength λ)")
+    if l2 < 0:
+        return False, f"l2 = {l2:g} would push the weights away from 0: it must be ≥ 0."
+    if l2 > 100:
+        return False, f"l2 = {l2:g} is far too strong: try values below 1."
+    h = _overfit_run(l2)
+    cost, acc = _last(h.cost), _last(h.accuracy)
+    val_cost, val_acc = _last(h.val_cost), _last(h.val_accuracy)
+    said = (
+        f"with l2 = {l2:g}: train cost {cost:.3f} ({_percent(acc)}), test cost {val_cost:.3f} "
+        f"({_percent(val_acc)})"
+    )
+    gap = val_cost - cost
+    if val_acc >= 0.88 and val_cost < 0.40:
+        return True, f"{said}: the gap is {gap:.3f}, and the test points are learned."
+    if acc <= 0.55:
+        return False, (
+            f"{said}: the pull to 0 wins over the data, every weight is near 0 and the network "
+            "says 50/50 everywhere. Much less L2."
+        )
+    if val_acc < 0.88 and gap > 0.1:
+        return False, f"{said}: still overfitting, the gap is {gap:.3f}. More L2."
+    if val_acc < 0.88:
+        return False, (
+            f"{said}: the gap is nearly closed ({gap:.3f}), but the boundary still bends round a "
+            "few training points. A little more L2."
+        )
+    return False, (
+        f"{said}: the accuracy is fine, but the weights are pulled so near 0 that every output "
+        "leans toward 50/50, and the cost counts how unsure it is. Less L2."
+    )
