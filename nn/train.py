@@ -457,8 +457,11 @@ class _Validation:
                 raise TypeError(
                     f"validation must be a pair (X_val, y_val), got {describe(validation)}"
                 )
-            Xv, yv = _check_data(*validation, getattr(model, "nin", None))
-            _check_targets_fit(model, Xv, yv, loss_fn)
+            try:
+                Xv, yv = _check_data(validation[0], validation[1], getattr(model, "nin", None))
+                _check_targets_fit(model, Xv, yv, loss_fn)
+            except (TypeError, ValueError) as error:  # the same checks as X, y: say which set
+                raise type(error)(f"validation set: {error}") from None
             self.data = (Xv, yv)
         self.params = model.parameters()
         self.best_cost, self.best, self.waited = math.inf, [p.data for p in self.params], 0

@@ -81,18 +81,25 @@ def _svg(width: float, height: float, parts: list[str]) -> str:
     return head + ' font-family="sans-serif" font-size="10">' + "".join(parts) + "</svg>"
 
 
+#: How strong the decision picture's colours are: paler than the points', so a point of
+#: either class stands out on either side of the boundary.
+HEAT = 0.6
+
+
 def _heat_uri(heat: Sequence[Sequence[float]]) -> str:
-    return _data_uri(png([[colour(2 * p - 1) for p in row] for row in heat]))
+    return _data_uri(png([[colour(HEAT * (2 * p - 1)) for p in row] for row in heat]))
 
 
 def output_svg(pg: Playground, heat: Sequence[Sequence[float]], size: int = 220) -> str:
     """The decision picture with the points on it, as SVG: the P(class 1) grid as a small PNG
-    the browser scales up smoothly, train points filled (dark rim), test points hollow."""
+    the browser scales up smoothly; every point in its class's colour, the training points
+    with a white rim, the test points with a black one (as TensorFlow Playground marks them:
+    visible on either background)."""
     x0, x1, y0, y1 = pg.extent
     parts = [
         _el("image", width=size, height=size, preserveAspectRatio="none", href=_heat_uri(heat))
     ]
-    for (points, labels), hollow in ((pg.test_data, True), (pg.train_data, False)):
+    for (points, labels), test in ((pg.test_data, True), (pg.train_data, False)):
         for (a, b), t in zip(points, labels):
             c = "#0877bd" if t else "#f59322"
             parts.append(
@@ -101,9 +108,9 @@ def output_svg(pg: Playground, heat: Sequence[Sequence[float]], size: int = 220)
                     cx=f"{(a - x0) / (x1 - x0) * size:.1f}",
                     cy=f"{(y1 - b) / (y1 - y0) * size:.1f}",
                     r=3.2,
-                    fill="white" if hollow else c,
-                    stroke=c if hollow else "#333",
-                    stroke_width=1.6 if hollow else 0.8,
+                    fill=c,
+                    stroke="black" if test else "white",
+                    stroke_width=1.4 if test else 1.0,
                 )
             )
     parts.append(_el("rect", width=size, height=size, fill="none", stroke="#555"))
@@ -238,7 +245,7 @@ def explain_neuron(pg: Playground, layer: int, j: int, example: int = 0) -> str:
     neuron = pg.model.layers[layer - 1].neurons[j]
     z, a = nodes.get(f"Z{layer}[{j}]"), nodes.get(f"A{layer}[{j}]")
     inputs = x if layer == 1 else [nodes[f"A{layer - 1}[{k}]"].data for k in range(len(neuron.w))]
-    terms = " + ".join(f"{w.data:.3f}·{v:.3f}" for w, v in zip(neuron.w, inputs))
+    terms = " + ".join(f"{_factor(w.data)}·{_factor(v)}" for w, v in zip(neuron.w, inputs))
     lines = [
         f"example {example}: x = ({X[example][0]:.3f}, {X[example][1]:.3f}), class {y[example]}"
     ]
@@ -260,6 +267,11 @@ def explain_neuron(pg: Playground, layer: int, j: int, example: int = 0) -> str:
     return "\n".join(lines)
 
 
+def _factor(x: float) -> str:
+    """A number as a factor of a product: a negative one in parentheses, ``0.5·(-0.8)``."""
+    return f"({x:.3f})" if x < 0 else f"{x:.3f}"
+
+
 def snapshot_figure(pg: Playground) -> Figure:
     """The decision picture with the points, the cost curves, and each hidden neuron's picture."""
     from .display import new_figure
@@ -271,11 +283,11 @@ def snapshot_figure(pg: Playground) -> Figure:
     ax = fig.add_subplot(grid[0, 0])
     heat = pg._frames[-1]["heat"]
     ax.imshow(
-        [[colour(2 * p - 1) for p in row] for row in heat],
+        [[colour(HEAT * (2 * p - 1)) for p in row] for row in heat],
         extent=(pg.extent[0], pg.extent[1], pg.extent[2], pg.extent[3]),
         interpolation="bilinear",
     )
-    for (xs, ys), hollow in ((pg.train_data, False), (pg.test_data, True)):
+    for (xs, ys), test in ((pg.train_data, False), (pg.test_data, True)):
         for cls, c in ((0, ORANGE), (1, BLUE)):
             pts = [p for p, t in zip(xs, ys) if t == cls]
             if not pts:
@@ -283,10 +295,11 @@ def snapshot_figure(pg: Playground) -> Figure:
             rgb = (c[0] / 255, c[1] / 255, c[2] / 255)
             ax.scatter(
                 [p[0] for p in pts], [p[1] for p in pts], s=18,
-                facecolors="white" if hollow else [rgb], edgecolors=[rgb] if hollow else "0.2",
-                linewidths=1.0, label=f"{'test' if hollow else 'train'}, class {cls}",
+                facecolors=[rgb], edgecolors="black" if test else "white",
+                linewidths=1.1 if test else 0.8,
+                label=f"{'test' if test else 'train'}, class {cls}",
             )  # fmt: skip
-    ax.set_title(f"epoch {pg.epoch}: P(class 1), train ● test ○", fontsize=9)
+    ax.set_title(f"epoch {pg.epoch}: P(class 1); rim: train white, test black", fontsize=9)
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     curves = fig.add_subplot(grid[0, 1])
@@ -421,7 +434,11 @@ class App:
             ]
         )
         pictures = w.VBox(
-            [w.HTML("<b>output</b>: P(class 1), train ● test ○"), self.output, self.curves]
+            [
+                w.HTML("<b>output</b>: P(class 1) · rim: train white, test black"),
+                self.output,
+                self.curves,
+            ]
         )
         inspect = w.VBox([w.HBox([self.inspect, self.example]), self.chain])
         self.widget = w.VBox(

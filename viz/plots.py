@@ -692,7 +692,8 @@ def plot_history(history: Any, path: str | Path | None = None) -> Figure:
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy")
-        ax.set_title("accuracy per epoch" if val_acc else "training accuracy per epoch", fontsize=10)
+        title = "accuracy per epoch" if val_acc else "training accuracy per epoch"
+        ax.set_title(title, fontsize=10)
     _save(fig, path)
     return fig
 

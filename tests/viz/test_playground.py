@@ -162,7 +162,7 @@ def test_the_views_draw_and_escape():
     pg = Playground(seed=0)
     pg.train(2)
     svg = output_svg(pg, pg.decision())
-    assert svg.count("<circle") == 200 and 'fill="white"' in svg  # test points hollow
+    assert svg.count("<circle") == 200 and svg.count('stroke="black"') == 100  # test points
     net = network_svg(pg)
     assert net.count("<line") == 2 * 4 + 4 * 4 + 4 and "‖∇‖" in net
     text = explain_neuron(pg, 1, 0, example=3)
