@@ -66,6 +66,8 @@ def history_card(
     cost: Sequence[float],
     accuracy: Sequence[float | None],
     diagnosis: Sequence[str] = (),
+    val_cost: Sequence[float] = (),
+    val_accuracy: Sequence[float | None] = (),
 ) -> str:
     """A training history as HTML: its summary line, the cost curve and the accuracy curve.
 
@@ -83,6 +85,15 @@ def history_card(
                 "cost J per epoch", f"{cost[0]:.4g}", f"{cost[-1]:.4g}", sparkline(cost, "#1c7ed6")
             )
         )
+    if val_cost:
+        parts.append(
+            _panel(
+                "validation cost per epoch",
+                f"{val_cost[0]:.4g}",
+                f"{val_cost[-1]:.4g}",
+                sparkline(val_cost, "#e8590c"),
+            )
+        )
     known = [a for a in accuracy if a is not None]
     if known:
         parts.append(
@@ -91,6 +102,16 @@ def history_card(
                 f"{known[0]:.0%}",
                 f"{known[-1]:.0%}",
                 sparkline(accuracy, "#2b8a3e", 0.0, 1.0),
+            )
+        )
+    known_val = [a for a in val_accuracy if a is not None]
+    if known_val:
+        parts.append(
+            _panel(
+                "validation accuracy",
+                f"{known_val[0]:.0%}",
+                f"{known_val[-1]:.0%}",
+                sparkline(val_accuracy, "#e8590c", 0.0, 1.0),
             )
         )
     for message in diagnosis:  # what went wrong, under the curves that show it

@@ -109,7 +109,12 @@ class History:
 
     def _repr_html_(self) -> str:
         return history_card(
-            self._summary(), self.cost, self.accuracy, [d.message for d in self.diagnosis]
+            self._summary(),
+            self.cost,
+            self.accuracy,
+            [d.message for d in self.diagnosis],
+            self.val_cost,
+            self.val_accuracy,
         )
 
 

@@ -440,3 +440,17 @@ def test_decision_boundary_bad_input(X, y, kw, match):
 def test_decision_boundary_wrong_model_width():
     with pytest.raises(ValueError, match=r"takes 3 features .* needs 2"):
         plot_decision_boundary(nn.MLP(3, [1], seed=0), [[0.0, 1.0]], [1])
+
+
+def test_history_with_a_validation_set_draws_both_curves():
+    h = nn.History(
+        cost=[0.9, 0.5, 0.3], accuracy=[0.5, 0.75, 1.0], val_cost=[1.0, 0.7, 0.8],
+        val_accuracy=[0.5, 0.5, 0.75],
+    )  # fmt: skip
+    cost_ax, acc_ax = plot_history(h).axes
+    _, val = cost_ax.lines
+    assert val.get_ydata().tolist() == h.val_cost and val.get_linestyle() == "--"
+    assert acc_ax.lines[1].get_ydata().tolist() == h.val_accuracy
+    assert [t.get_text() for t in cost_ax.get_legend().get_texts()] == ["training", "validation"]
+    with pytest.raises(ValueError, match="3 costs but 2 validation costs"):
+        plot_history(nn.History(cost=[1.0, 0.5, 0.2], accuracy=[None] * 3, val_cost=[1.0, 0.5]))
