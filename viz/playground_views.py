@@ -372,7 +372,7 @@ class App:
         self.readout = w.HTML()
         self.message = w.HTML()
         # One narrow column of settings (the app must fit a notebook's ~830 px column).
-        look = {"style": {"description_width": "72px"}, "layout": w.Layout(width="240px")}
+        look = {"style": {"description_width": "66px"}, "layout": w.Layout(width="222px")}
         self.dataset = w.Dropdown(
             options=list(DATASETS), value=s["dataset"], description="data", **look
         )
@@ -431,7 +431,8 @@ class App:
                 self.lr,
                 self.l2,
                 self.batch,
-            ]
+            ],
+            layout=w.Layout(width="228px", min_width="228px", overflow="hidden"),
         )
         pictures = w.VBox(
             [

@@ -676,7 +676,7 @@ def plot_history(history: Any, path: str | Path | None = None) -> Figure:
     ax.plot(epochs, costs, style, ms=3, color="C0", label="training")
     if val_cost:  # the examples it does not train on: where the curves part, it memorises
         ys = [math.nan if v is None or not math.isfinite(v) else float(v) for v in val_cost]
-        ax.plot(epochs, ys, style, ms=3, color="C1", ls="--", label="validation")
+        ax.plot(epochs, ys, style.replace("-", "--"), ms=3, color="C1", label="validation")
         ax.legend(fontsize=8, frameon=False)
     ax.set_xlabel("epoch")
     ax.set_ylabel("cost J")
@@ -687,7 +687,7 @@ def plot_history(history: Any, path: str | Path | None = None) -> Figure:
         ax.plot(epochs, ys, style, ms=3, color="C2", label="training")
         if val_acc and len(val_acc) == len(costs):
             vs = [math.nan if a is None else float(a) for a in val_acc]
-            ax.plot(epochs, vs, style, ms=3, color="C1", ls="--", label="validation")
+            ax.plot(epochs, vs, style.replace("-", "--"), ms=3, color="C1", label="validation")
             ax.legend(fontsize=8, frameon=False)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("epoch")
