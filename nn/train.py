@@ -176,7 +176,7 @@ def predict(model: Module, X: Sequence[Sequence[float]]) -> list[Any]:
     [0.5]
     """
     with autograd.no_grad():
-        outs = [_scores(model(x)) for x in X]
+        outs = [_scores(model(x)) for x in _plain(X)]
     return [o[0] if len(o) == 1 else o for o in outs]
 
 
@@ -195,7 +195,7 @@ def predict_labels(
     """
     cut = output_threshold(model, labels, threshold)
     with autograd.no_grad():
-        return [_to_label(_scores(model(x)), labels, cut) for x in X]
+        return [_to_label(_scores(model(x)), labels, cut) for x in _plain(X)]
 
 
 def accuracy(
@@ -225,9 +225,21 @@ def accuracy(
 # --- checking data -------------------------------------------------------------------------
 
 
+def _plain(data: Any) -> Any:
+    """A NumPy array or a pandas DataFrame/Series as plain lists (rows of Python floats and
+    ints), anything else as it is: every entry point then reads one kind of data, and the
+    History of an array is the History of the same numbers as lists."""
+    if hasattr(data, "to_numpy") and not isinstance(data, (list, tuple)):  # pandas
+        data = data.to_numpy()
+    if hasattr(data, "tolist") and hasattr(data, "ndim"):  # NumPy
+        return data.tolist()
+    return data
+
+
 def _check_data(
     X: Sequence[Sequence[Any]], y: Sequence[Any], nin: int | None
 ) -> tuple[list[list[float]], list[Any]]:
+    X, y = _plain(X), _plain(y)
     if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
         raise TypeError(f"X must be a list of examples, got {type(X).__name__}")
     if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
