@@ -602,6 +602,10 @@ def wine() -> Dataset:
     return _bundled("wine")
 
 
+@overload
+def standardize(X_train: Any, X_test: None = None) -> tuple[list[list[float]], None]: ...
+@overload
+def standardize(X_train: Any, X_test: Any) -> tuple[list[list[float]], list[list[float]]]: ...
 def standardize(
     X_train: Any, X_test: Any = None
 ) -> tuple[list[list[float]], list[list[float]] | None]:

@@ -178,3 +178,30 @@ def test_the_largest_accepted_values_reach_the_demo(monkeypatch, tmp_path):
     out = tmp_path / "new" / "pics"  # missing parents are fine: write_pictures makes them
     assert main(["demo", "--lr", "10", "-n", "10000", "--out", str(out)]) == 0
     assert got["args"][2:5] == (10.0, 0, 10000) and got["out_dir"] == str(out)
+
+
+def test_demo_digits_trains_compiled_and_says_train_and_test_accuracy(capsys, tmp_path):
+    from viz.cli import digits_demo
+
+    out = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrainingWarning)  # a healthy run: silent
+        _, test_acc = digits_demo(epochs=3, progress=False, out=out, out_dir=tmp_path)
+    text = out.getvalue()
+    assert "1347 to train on, 450 held out to test" in text
+    assert re.search(r"epoch    3   cost J = \d\.\d+   train accuracy = \d+\.\d%   test", text)
+    assert f"test accuracy {test_acc:.1%}" in text and test_acc > 0.9
+    assert (tmp_path / "digits_history.png").stat().st_size > 1000
+
+
+def test_demo_digits_without_scikit_learn_says_how_to_install(monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else real(name, *a)
+    )
+    with pytest.raises(SystemExit) as stop:
+        main(["demo", "--dataset", "digits"])
+    assert stop.value.code == 2
+    assert 'pip install "gradstep[data]"' in capsys.readouterr().err
