@@ -892,11 +892,22 @@ def _reshaped(values: Sequence[float], shape: tuple[int, int]) -> list[list[floa
     return [list(values[r * w : (r + 1) * w]) for r in range(h)]  # row by row, top row first
 
 
-def _tile_grid(count: int, columns: int, tile: float) -> tuple[Figure, list[Axes]]:
+def _tile_grid(
+    count: int, columns: int, tile: float, caption: str | None = None, row_extra: float = 0.0
+) -> tuple[Figure, list[Axes]]:
+    """A grid of ``count`` tiles, ``columns`` wide, and a caption above, wrapped to fit;
+    ``row_extra`` inches per row leave room for text under each tile."""
     cols = min(count, columns)
     rows = math.ceil(count / cols)
-    size = (min(COLUMN_INCHES, cols * tile), rows * tile * 1.15)
-    fig = new_figure(figsize=size, layout="constrained")
+    width = min(COLUMN_INCHES, cols * tile)
+    if caption is not None:
+        width = max(width, 3.2)  # room for the caption over a handful of tiles
+        caption = textwrap.fill(caption, width=int(width * 18))  # ~18 characters per inch at 8 pt
+    lines = 0 if caption is None else caption.count("\n") + 1
+    height = rows * (tile * 1.15 + row_extra) + 0.18 * lines
+    fig = new_figure(figsize=(width, height), layout="constrained")
+    if caption is not None:
+        fig.suptitle(caption, fontsize=8, color="0.25")
     axes = fig.subplots(rows, cols, squeeze=False)
     flat = [ax for row in axes for ax in row]
     for ax in flat[count:]:
@@ -940,7 +951,11 @@ def plot_images(
     count = min(n, len(rows))
     shown = [v for row in rows[:count] for v in row]
     low, high = min(shown), max(shown)
-    fig, axes = _tile_grid(count, 10, 0.8)
+    caption = None
+    if predicted is not None and y is not None:
+        wrong_count = sum(p != t for p, t in zip(predicted[:count], y[:count]))
+        caption = f"{count} examples, {wrong_count} wrong (true → predicted, in red)"
+    fig, axes = _tile_grid(count, 10, 0.8, caption)
     for i, ax in enumerate(axes):
         ax.imshow(
             _reshaped(rows[i], size), cmap="gray_r", vmin=low, vmax=high if high > low else low + 1,
@@ -956,12 +971,6 @@ def plot_images(
         for spine in ax.spines.values():
             spine.set_color("#c0392b" if wrong else "0.75")
             spine.set_linewidth(2.0 if wrong else 0.6)
-    if predicted is not None:
-        wrong_count = sum(p != t for p, t in zip(predicted[:count], y[:count]))
-        fig.suptitle(
-            f"{count} examples, {wrong_count} wrong (true → predicted, in red)",
-            fontsize=9, color="0.25",
-        )
     _save(fig, path)
     return fig
 
@@ -1008,7 +1017,8 @@ def plot_weights(
             f"'s first layer reads {nin} inputs"
         ) from None
     _check_save_path(path)
-    fig, axes = _tile_grid(len(neurons), 8, 1.0)
+    caption = "first-layer weights: red pushes Z up, blue pushes it down; scale ±max|w| per tile"
+    fig, axes = _tile_grid(len(neurons), 8, 1.0, caption, row_extra=0.15)
     for j, (ax, neuron) in enumerate(zip(axes, neurons)):
         weights = [p.data for p in neuron.w]
         limit = max(abs(v) for v in weights) or 1.0
@@ -1020,11 +1030,6 @@ def plot_weights(
         ax.set_yticks([])
         ax.set_title(name.format(j=j), fontsize=8, pad=2)
         ax.set_xlabel(f"±{limit:.2g}", fontsize=7, labelpad=1, color="0.35")
-    fig.suptitle(
-        "first-layer weights, one image per neuron: red pushes Z up, blue pushes it down "
-        "(each tile's own scale, ±its largest |weight|)",
-        fontsize=8, color="0.25",
-    )
     _save(fig, path)
     return fig
 
