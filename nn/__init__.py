@@ -28,6 +28,7 @@ from .losses import (
     l2,
     mse,
 )
+from .metrics import confusion_matrix
 from .module import Module, path_of
 from .optim import SGD, Adam, GradientsNotZeroedWarning, Optimizer
 from .train import History, accuracy, fit, output_threshold, predict, predict_labels
@@ -53,6 +54,7 @@ __all__ = [
     "accuracy",
     "bce_with_logits",
     "binary_cross_entropy",
+    "confusion_matrix",
     "cross_entropy",
     "data",
     "diagnose",

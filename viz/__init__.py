@@ -26,10 +26,13 @@ from .html import backprop_html
 from .names import names
 from .playground import Playground
 from .plots import (
+    plot_confusion,
     plot_decision_boundary,
     plot_gradient_flow,
     plot_history,
+    plot_images,
     plot_loss_landscapes,
+    plot_weights,
 )
 from .steps import BackwardStep, ForwardStep, backward_steps, explain, forward_steps
 from .tree import tree
@@ -47,10 +50,13 @@ __all__ = [
     "explain",
     "forward_steps",
     "names",
+    "plot_confusion",
     "plot_decision_boundary",
     "plot_gradient_flow",
     "plot_history",
+    "plot_images",
     "plot_loss_landscapes",
+    "plot_weights",
     "plots",
     "render",
     "to_dot",

@@ -2,6 +2,9 @@
 
 * :func:`plot_history` -- cost and accuracy per epoch, as returned by ``nn.fit``;
 * :func:`plot_decision_boundary` -- what a 2-D classifier predicts over the plane;
+* :func:`plot_confusion` -- which classes a classifier mixes up (``nn.confusion_matrix``);
+* :func:`plot_images` -- examples as images (the digits), mistakes framed in red;
+* :func:`plot_weights` -- each first-layer neuron's weights as an image of the input;
 * :func:`plot_loss_landscapes` -- the article's three loss pictures: a plain difference loss
   is a straight line in w (no minimum to find), squared error through a sigmoid is wavy and
   non-convex, cross-entropy is a convex bowl -- each with gradient descent run on it for a
@@ -32,9 +35,10 @@ from typing import TYPE_CHECKING, Any
 import autograd
 from nn.layers import Perceptron
 from nn.losses import binary_cross_entropy, difference, mse
+from nn.metrics import confusion
 from nn.train import output_threshold, predict, predict_labels
 
-from .display import new_figure
+from .display import COLUMN_INCHES, new_figure
 
 if TYPE_CHECKING:  # only for type hints: importing viz.plots must not import matplotlib
     from matplotlib.axes import Axes
@@ -54,6 +58,9 @@ __all__ = [
     "decision_grid",
     "plot_decision_boundary",
     "plot_history",
+    "plot_confusion",
+    "plot_images",
+    "plot_weights",
 ]
 
 #: The data of DESIGN.md on which squared error through a sigmoid is visibly wavy: with the
@@ -798,6 +805,231 @@ def plot_gradient_flow(
         frameon=False,
     )
     ax.grid(True, which="major", alpha=0.3)
+    _save(fig, path)
+    return fig
+
+
+# --- digits: the confusion matrix, the images, the first layer's weights -------------------
+
+
+def plot_confusion(
+    model: Any,
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any],
+    path: str | Path | None = None,
+) -> Figure:
+    """The confusion matrix (``nn.confusion_matrix``) as a picture, each cell's count in it.
+
+    Rows are the true class, columns the predicted one: the diagonal is what the model gets
+    right, a dark cell off it a pair of classes it mixes up. The title gives the accuracy
+    (the diagonal over all the examples).
+
+    >>> from nn import Perceptron
+    >>> p = Perceptron(1, seed=0)
+    >>> p.w[0].data, p.b.data = 1.0, 0.0
+    >>> fig = plot_confusion(p, [[2.0], [-1.0], [0.5], [-3.0]], [1, 0, 0, 0])
+    >>> ax = fig.axes[0]
+    >>> [t.get_text() for t in ax.texts], ax.get_title()
+    (['2', '1', '0', '1'], 'accuracy 75.0% on 4 examples')
+    """
+    classes, matrix, _ = confusion(model, X, y)
+    _check_save_path(path)
+    total = sum(map(sum, matrix))
+    right = sum(matrix[i][i] for i in range(len(classes)))
+    k = len(classes)
+    side = min(COLUMN_INCHES, max(3.2, 1.2 + 0.45 * k))
+    fig = new_figure(figsize=(side + 0.9, side), layout="constrained")
+    ax: Axes = fig.subplots()
+    image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=max(1, max(map(max, matrix))))
+    dark = 0.5 * max(1, max(map(max, matrix)))
+    size = 9 if k <= 12 else 7
+    for i, row in enumerate(matrix):
+        for j, count in enumerate(row):
+            ax.text(
+                j, i, str(count), ha="center", va="center", fontsize=size,
+                # white on dark cells; a 0 in grey, so the mistakes off the diagonal stand out
+                color="white" if count > dark else ("black" if count else "0.65"),
+            )
+    ax.set_xticks(range(k), [str(c) for c in classes])
+    ax.set_yticks(range(k), [str(c) for c in classes])
+    ax.tick_params(length=0)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(f"accuracy {100 * right / total:.1f}% on {total} examples", fontsize=10)
+    fig.colorbar(image, ax=ax, shrink=0.8, label="examples")
+    _save(fig, path)
+    return fig
+
+
+def _image_rows(X: Any, shape: Any) -> tuple[list[list[float]], tuple[int, int]]:
+    """X as lists of floats, each ``rows * cols`` long for ``shape = (rows, cols)``."""
+    if (
+        not isinstance(shape, (tuple, list))
+        or len(shape) != 2
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in shape)
+    ):
+        raise ValueError(f"shape must be (rows, columns), two ints >= 1, got {shape!r}")
+    h, w = int(shape[0]), int(shape[1])
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
+        raise TypeError(f"X must be a list of examples, got {type(X).__name__}")
+    if len(X) == 0:
+        raise ValueError("X is empty: there are no images to draw")
+    rows = []
+    for i, row in enumerate(X):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
+            raise ValueError(f"example #{i} must be a list of pixel values, got {row!r}")
+        if len(row) != h * w:
+            raise ValueError(
+                f"shape {(h, w)} needs {h * w} values per example, got {len(row)}"
+                + (f" (example #{i})" if i else "")
+            )
+        rows.append([_finite(f"pixel {k} of example #{i}", v) for k, v in enumerate(row)])
+    return rows, (h, w)
+
+
+def _reshaped(values: Sequence[float], shape: tuple[int, int]) -> list[list[float]]:
+    h, w = shape
+    return [list(values[r * w : (r + 1) * w]) for r in range(h)]  # row by row, top row first
+
+
+def _tile_grid(
+    count: int, columns: int, tile: float, caption: str | None = None, row_extra: float = 0.0
+) -> tuple[Figure, list[Axes]]:
+    """A grid of ``count`` tiles, ``columns`` wide, and a caption above, wrapped to fit;
+    ``row_extra`` inches per row leave room for text under each tile."""
+    cols = min(count, columns)
+    rows = math.ceil(count / cols)
+    width = min(COLUMN_INCHES, cols * tile)
+    if caption is not None:
+        width = max(width, 3.2)  # room for the caption over a handful of tiles
+        caption = textwrap.fill(caption, width=int(width * 18))  # ~18 characters per inch at 8 pt
+    lines = 0 if caption is None else caption.count("\n") + 1
+    height = rows * (tile * 1.15 + row_extra) + 0.18 * lines
+    fig = new_figure(figsize=(width, height), layout="constrained")
+    if caption is not None:
+        fig.suptitle(caption, fontsize=8, color="0.25")
+    axes = fig.subplots(rows, cols, squeeze=False)
+    flat = [ax for row in axes for ax in row]
+    for ax in flat[count:]:
+        ax.axis("off")  # the grid's last row may be short
+    return fig, flat[:count]
+
+
+def plot_images(
+    X: Sequence[Sequence[float]],
+    y: Sequence[Any] | None = None,
+    shape: tuple[int, int] = (8, 8),
+    predicted: Sequence[Any] | None = None,
+    n: int = 40,
+    path: str | Path | None = None,
+) -> Figure:
+    """The first ``n`` examples as grey images, each row of X reshaped to ``shape`` row by
+    row (``X[i][:8]`` is the top row of an 8×8 image), titled with its label.
+
+    With ``predicted`` (one predicted label per example, e.g. ``nn.predict_labels(model,
+    X)``) a right answer is titled with its label, "3", and a mistake with the true label
+    and the prediction, "3 → 8", in red in a red frame. All tiles share one grey scale, so
+    a pale stroke is a small value in every tile.
+
+    >>> fig = plot_images([[0, 1, 1, 0], [1, 0, 0, 1]], [0, 1], shape=(2, 2), predicted=[0, 0])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['0', '1 → 0']
+    """
+    rows, size = _image_rows(X, shape)
+    for name, labels in (("y", y), ("predicted", predicted)):
+        if labels is None:
+            continue
+        if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+            raise TypeError(f"{name} must be a list of labels, got {type(labels).__name__}")
+        if len(labels) != len(rows):
+            raise ValueError(f"X has {len(rows)} examples but {name} has {len(labels)} labels")
+    if predicted is not None and y is None:
+        raise ValueError("predicted= is compared with the true labels: give y as well")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n (how many examples to show) must be an int >= 1, got {n!r}")
+    _check_save_path(path)
+    count = min(n, len(rows))
+    shown = [v for row in rows[:count] for v in row]
+    low, high = min(shown), max(shown)
+    caption = None
+    if predicted is not None and y is not None:
+        wrong_count = sum(p != t for p, t in zip(predicted[:count], y[:count]))
+        caption = f"{count} examples, {wrong_count} wrong (true → predicted, in red)"
+    fig, axes = _tile_grid(count, 10, 0.8, caption)
+    for i, ax in enumerate(axes):
+        ax.imshow(
+            _reshaped(rows[i], size), cmap="gray_r", vmin=low, vmax=high if high > low else low + 1,
+            interpolation="nearest",
+        )
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if y is None:
+            continue
+        wrong = predicted is not None and predicted[i] != y[i]
+        title = f"{y[i]} → {predicted[i]}" if wrong and predicted is not None else f"{y[i]}"
+        ax.set_title(title, fontsize=9, color="#c0392b" if wrong else "black", pad=2)
+        for spine in ax.spines.values():
+            spine.set_color("#c0392b" if wrong else "0.75")
+            spine.set_linewidth(2.0 if wrong else 0.6)
+    _save(fig, path)
+    return fig
+
+
+def _first_layer(model: Any) -> tuple[list[Any], str]:
+    """The neurons whose weights read the inputs, and the name pattern of their weights."""
+    from nn.layers import MLP, Layer, Neuron
+
+    if isinstance(model, MLP):
+        return list(model.layers[0].neurons), "W1[{j},·]"
+    if isinstance(model, Layer):
+        return list(model.neurons), "W[{j},·]"
+    if isinstance(model, Neuron):
+        return [model], "w"
+    raise TypeError(
+        "plot_weights() draws the first layer of an nn.MLP, an nn.Layer or an nn.Neuron, "
+        f"got {type(model).__name__}"
+    )
+
+
+def plot_weights(
+    model: Any, shape: tuple[int, int] = (8, 8), path: str | Path | None = None
+) -> Figure:
+    """What each first-layer neuron looks for: its weight vector as an image of ``shape``.
+
+    Neuron j of the first layer computes ``Z1[j] = W1[j,·]·x + b1[j]``: the weight W1[j,k]
+    multiplies pixel k, so reshaped like the image it shows which pixels push Z1[j] up
+    (red) and which push it down (blue). The colours are centred at 0 and symmetric per
+    neuron (its largest |weight| is the deepest colour, written under the tile). An
+    ``nn.Layer`` names them W[j,·]; an ``nn.Neuron`` has one image, of ``w``.
+
+    >>> from nn import Layer
+    >>> fig = plot_weights(Layer(4, 2, seed=0), shape=(2, 2))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['W[0,·]', 'W[1,·]']
+    """
+    neurons, name = _first_layer(model)
+    nin = len(neurons[0].w)
+    try:
+        h, w = _image_rows([[0.0] * nin], shape)[1]
+    except ValueError as error:  # say it of the weights, not of an example
+        raise ValueError(
+            str(error).replace(" per example", " per neuron") + f": {type(model).__name__}"
+            f"'s first layer reads {nin} inputs"
+        ) from None
+    _check_save_path(path)
+    caption = "first-layer weights: red pushes Z up, blue pushes it down; scale ±max|w| per tile"
+    fig, axes = _tile_grid(len(neurons), 8, 1.0, caption, row_extra=0.15)
+    for j, (ax, neuron) in enumerate(zip(axes, neurons)):
+        weights = [p.data for p in neuron.w]
+        limit = max(abs(v) for v in weights) or 1.0
+        ax.imshow(
+            _reshaped(weights, (h, w)), cmap="RdBu_r", vmin=-limit, vmax=limit,
+            interpolation="nearest",
+        )
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(name.format(j=j), fontsize=8, pad=2)
+        ax.set_xlabel(f"±{limit:.2g}", fontsize=7, labelpad=1, color="0.35")
     _save(fig, path)
     return fig
 
