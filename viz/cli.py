@@ -168,6 +168,7 @@ def digits_demo(
     out = out or sys.stdout
     X, y = data.digits()
     (X_train, y_train), (X_test, y_test) = data.split(X, y, test_fraction=0.25, seed=seed)
+    raw_test = X_test  # the pixels as drawn (0-16), for the pictures
     X_train, X_test = data.standardize(X_train, X_test)
     print(
         f"handwritten digits: {len(X)} images of 8×8 pixels, classes 0-9; "
@@ -204,13 +205,24 @@ def digits_demo(
         file=out,
     )
     if out_dir is not None:
-        from .plots import plot_history
+        from nn import predict_labels
+
+        from .plots import plot_confusion, plot_history, plot_images, plot_weights
 
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "digits_history.png"
-        plot_history(history, path)
-        print(f"   wrote {path}", file=out)
+        predicted = predict_labels(model, X_test)
+        pictures = {
+            "digits_history.png": lambda p: plot_history(history, p),
+            "digits_confusion.png": lambda p: plot_confusion(model, X_test, y_test, path=p),
+            "digits_test_images.png": lambda p: plot_images(
+                raw_test, y_test, shape=(8, 8), predicted=predicted, path=p
+            ),
+            "digits_weights.png": lambda p: plot_weights(model, shape=(8, 8), path=p),
+        }
+        for name, draw in pictures.items():
+            draw(folder / name)
+            print(f"   wrote {folder / name}", file=out)
     return train_acc, test_acc
 
 

@@ -191,7 +191,8 @@ def test_demo_digits_trains_compiled_and_says_train_and_test_accuracy(capsys, tm
     assert "1347 to train on, 450 held out to test" in text
     assert re.search(r"epoch    3   cost J = \d\.\d+   train accuracy = \d+\.\d%   test", text)
     assert f"test accuracy {test_acc:.1%}" in text and test_acc > 0.9
-    assert (tmp_path / "digits_history.png").stat().st_size > 1000
+    for name in ("history", "confusion", "test_images", "weights"):
+        assert (tmp_path / f"digits_{name}.png").stat().st_size > 1000
 
 
 def test_demo_digits_without_scikit_learn_says_how_to_install(monkeypatch, capsys):
