@@ -75,11 +75,17 @@ class Value:
     _pass_grad: Any  # a float, or a Value while grad(..., create_graph=True) runs
 
     def __init__(self, data: Any, label: str = "", *lecture: Any) -> None:
-        if lecture or isinstance(label, (tuple, list, set, frozenset)):
+        if lecture:
             raise TypeError(_LECTURE_CONSTRUCTOR.format(got=_call_shape(data, label, lecture)))
         self.data = to_float(data)
         self.grad = 0.0
-        self.label = label
+        try:
+            self.label = label  # checked by the setter: nothing more to do on the way in
+        except TypeError:
+            if not isinstance(label, (tuple, list, set, frozenset)):
+                raise
+            # Value(x, (self,)): the lecture's children, not a label
+            raise TypeError(_LECTURE_CONSTRUCTOR.format(got=_call_shape(data, label, ()))) from None
         self._operation = None
         self._parents = ()
 

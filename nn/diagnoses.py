@@ -402,12 +402,13 @@ def activity(model: Any, X: Sequence[Sequence[float]]) -> list[LayerActivity]:
     ):
         act = _activation(layer)
         entry = LayerActivity(i + 1, act, len(layer.neurons))
+        if op is not None and act != "relu":  # sigmoid, tanh: the slope, from the op's rule
+            steepest = op.derivative(0.0, op.forward(0.0))[0]
         for j, (zs, activations) in enumerate(zip(z_rows, a_rows)):
             if act == "relu":
                 if all(a <= 0 for a in activations):
                     entry.dead.append(j)
-            elif op is not None:  # sigmoid, tanh: the slope, from the op's rule
-                steepest = op.derivative(0.0, op.forward(0.0))[0]
+            elif op is not None:
                 flat = sum(
                     op.derivative(z, a)[0] < FLAT_SLOPE * steepest
                     for z, a in zip(zs, activations)

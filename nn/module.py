@@ -137,9 +137,8 @@ class Module:
         """How many scalars the model learns."""
         return sum(1 for _ in self.named_parameters())
 
-    #: How many times any module's ``zero_grad()`` ran: an optimizer's ``step()`` reads it to
-    #: know the gradients were cleared since its last step (``model.zero_grad()`` does the
-    #: optimizer's ``zero_grad()``'s job).
+    #: How many times a ``zero_grad()`` ran, a model's or an optimizer's: an optimizer's
+    #: ``step()`` reads it to know the gradients were cleared since its last step.
     grad_clears: ClassVar[int] = 0
 
     def zero_grad(self) -> None:

@@ -200,8 +200,9 @@ class Optimizer(ABC):
         self.accumulate = accumulate
         self.steps = 0  # how many step() calls have been applied
         self.state = {name: [0.0] * len(self.params) for name in self.buffers}
-        self._cleared = True  # no step yet: nothing in .grad is left over from one
-        self._clears_at_step = Module.grad_clears
+        # How many zero_grad() calls (any optimizer's or model's) there had been at the last
+        # step; None before the first step, when nothing in .grad is left over from one.
+        self._clears_at_step: int | None = None
         self._warned = False
 
     def __repr__(self) -> str:
@@ -212,7 +213,7 @@ class Optimizer(ABC):
         """Set every parameter's ``grad`` to 0.0 (gradients accumulate across backward)."""
         for p in self.params:
             p.grad = 0.0
-        self._cleared = True
+        Module.grad_clears += 1
 
     @abstractmethod
     def step(self) -> None:
@@ -225,8 +226,8 @@ class Optimizer(ABC):
         parameter changes. It also warns (once) when the gradients were not cleared since
         the last step, and marks them used by this one.
         """
-        cleared = self._cleared or Module.grad_clears != self._clears_at_step
-        if not (cleared or self.accumulate or self._warned):
+        stale = self._clears_at_step == Module.grad_clears  # no zero_grad() since last step
+        if stale and not (self.accumulate or self._warned):
             self._warned = True
             name = type(self).__name__
             warnings.warn(
@@ -239,7 +240,7 @@ class Optimizer(ABC):
                 GradientsNotZeroedWarning,
                 stacklevel=3,
             )
-        self._cleared, self._clears_at_step = False, Module.grad_clears
+        self._clears_at_step = Module.grad_clears
         grads = []
         for i, p in enumerate(self.params):
             g = float(p.grad)

@@ -15,6 +15,7 @@ The two agree to ~1e-12; with a built-in loss and ``compile="python"``, bit for 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -102,12 +103,7 @@ class CompiledStep(EagerStep):
                     loss_fn([[0.0] * width] * len(y), y)
                 else:
                     loss_fn([0.5] * len(y), y)
-            targets = (
-                [[float(j == t) for j in range(width)] for t in y]  # one-hot: no indexing
-                if loss_fn is cross_entropy
-                else y
-            )
-            self.rows = [(x, t) for x, t in zip(X, targets)]
+            self.rows = self.rows_of(X, y)
             self.compiled = autograd.compile(self._one_example, backend=backend)
         else:
             # A loss of yours runs eagerly on the outputs; the model is compiled per example,
@@ -129,6 +125,22 @@ class CompiledStep(EagerStep):
                 f"fit(compile=True) cannot compile this training step: {e}\n"
                 "Train this model with compile=False (the default)."
             ) from None
+
+    def rows_of(self, X: Sequence[Any], y: Sequence[Any]) -> list[tuple[Any, Any]]:
+        """``(x, target)`` argument rows of the compiled loss of one example (a built-in
+        loss): a class index becomes its one-hot row, as the compiled function takes no index."""
+        if self.loss_fn is cross_entropy:
+            width = self.width
+            return [(x, [float(j == t) for j in range(width)]) for x, t in zip(X, y)]
+        return list(zip(X, y))
+
+    def measure(self, rows: Sequence[tuple[Any, Any]]) -> tuple[float, Scores]:
+        """The mean loss over ``rows`` (from :meth:`rows_of`) and each example's outputs, by
+        the compiled loss of one example replayed over them: no graph, no update."""
+        outs = self.compiled.forward_batch(rows)
+        if not outs:
+            return math.nan, []
+        return math.fsum(out[0] for out in outs) / len(outs), [list(out[1:]) for out in outs]
 
     def _one_example(self, x: list[Value], t: Any) -> tuple[Value, ...]:
         output = self.model(x)

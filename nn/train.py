@@ -489,12 +489,7 @@ class _Validation:
         """Measure with the training step's compiled loss, when it has one."""
         self.step = step
         if self.data is not None and isinstance(step, CompiledStep) and step.per_example:
-            Xv, yv = self.data
-            width = step.width
-            one_hot = self.loss_fn is cross_entropy
-            self.rows = [
-                (x, [float(j == t) for j in range(width)] if one_hot else t) for x, t in zip(Xv, yv)
-            ]
+            self.rows = step.rows_of(*self.data)
 
     def after_epoch(self) -> bool:
         """Measure on the validation set; True: stop (patience ran out, best weights back)."""
@@ -503,10 +498,7 @@ class _Validation:
         Xv, yv = self.data
         step = self.step
         if isinstance(step, CompiledStep) and step.per_example:
-            # The compiled loss of one example, replayed over the set: no graph, NumPy-fast.
-            outs = step.compiled.forward_batch(self.rows)
-            cost = math.fsum(out[0] for out in outs) / len(outs)
-            outputs = [list(out[1:]) for out in outs]
+            cost, outputs = step.measure(self.rows)  # no graph, NumPy-fast
         else:
             with autograd.no_grad():
                 values = [self.model(x) for x in Xv]

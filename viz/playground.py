@@ -286,7 +286,7 @@ class Playground:
             return tuple(out)
 
         self._hidden = autograd.compile(hidden_outputs, backend=backend) if hidden else None
-        self._test_rows = [(f, t) for f, t in zip(self.features_of(self._test[0]), self._test[1])]
+        self._test_rows = self._step.rows_of(self.features_of(self._test[0]), self._test[1])
         gx = [
             self.extent[0] + (self.extent[1] - self.extent[0]) * (i + 0.5) / GRID
             for i in range(GRID)
@@ -326,12 +326,11 @@ class Playground:
 
     def _scores(self, rows: list[tuple[Any, Any]]) -> tuple[float, float]:
         """Mean loss and accuracy of the model on ``rows`` (features, class)."""
-        outs = self._step.compiled.forward_batch(rows)
-        if not outs:
+        loss, outputs = self._step.measure(rows)
+        if not outputs:
             return math.nan, math.nan
-        loss = math.fsum(o[0] for o in outs) / len(outs)
-        right = sum((o[1] > 0) == bool(t) for o, (_, t) in zip(outs, rows))
-        return loss, right / len(outs)
+        right = sum((out[0] > 0) == bool(t) for out, (_, t) in zip(outputs, rows))
+        return loss, right / len(outputs)
 
     def _evaluate(self) -> None:
         cost, acc = self._scores(self._step.rows)
@@ -378,7 +377,7 @@ class Playground:
     def decision(self) -> list[list[float]]:
         """The model's P(class 1) on a ``GRID`` × ``GRID`` grid over :attr:`extent` (row 0 at
         the top, y = ymax), the picture behind the points."""
-        logits = [o[1] for o in self._step.compiled.forward_batch(self._grid_rows)]
+        logits = [out[0] for out in self._step.measure(self._grid_rows)[1]]
         probabilities = [ops.SIGMOID.forward(z) for z in logits]  # the engine's own σ
         return [probabilities[r * GRID : (r + 1) * GRID] for r in range(GRID)]
 
