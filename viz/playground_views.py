@@ -234,13 +234,12 @@ def _readout(pg: Playground) -> str:
 def explain_neuron(pg: Playground, layer: int, j: int, example: int = 0) -> str:
     """Z = w·x + b, A and the chain-rule line of ∂L/∂Z for one training example, read from
     gradstep's own graph of that example's loss."""
-    from autograd import topological_order
+    from autograd import grad, topological_order
     from nn import bce_with_logits
 
     X, y = pg.train_data
     x = pg.features_of([X[example]])[0]
     loss = bce_with_logits([pg.model(x)], [y[example]])
-    loss.backward()
     nodes = {v.label: v for v in topological_order(loss) if v.label}
     neuron = pg.model.layers[layer - 1].neurons[j]
     z, a = nodes.get(f"Z{layer}[{j}]"), nodes.get(f"A{layer}[{j}]")
@@ -251,19 +250,18 @@ def explain_neuron(pg: Playground, layer: int, j: int, example: int = 0) -> str:
     ]
     if z is None:
         return "\n".join([*lines, "(this neuron is not in the graph)"])
-    lines.append(f"Z{layer}[{j}] = w·x + b = {terms} + {neuron.b.data:.3f} = {z.data:.4f}")
+    lines.append(f"Z{layer}[{j}] = w·x + b = {terms} + {_factor(neuron.b.data)} = {z.data:.4f}")
+    # grad(), not backward(): every .grad stays as training left it (the network's ‖∇‖)
+    dz, da = grad(loss, [z, a if a is not None else z])
     if a is not None and a is not z:
         (slope,) = a.local_grads()  # the activation's own rule, from autograd.ops
         lines.append(f"A{layer}[{j}] = {pg.settings['activation']}(Z) = {a.data:.4f}")
         lines.append(
-            f"∂L/∂Z{layer}[{j}] = ∂L/∂A{layer}[{j}] · A'(Z) = "
-            f"{a.grad:.4g} × {slope:.4g} = {z.grad:.4g}"
+            f"∂L/∂Z{layer}[{j}] = ∂L/∂A{layer}[{j}] · A'(Z) = {da:.4g} × {slope:.4g} = {dz:.4g}"
         )
     else:
-        lines.append(f"∂L/∂Z{layer}[{j}] = {z.grad:.4g}")
-    lines.append(f"∂L/∂b{layer}[{j}] = ∂L/∂Z · 1 = {z.grad:.4g}")
-    for p in pg.model.parameters():
-        p.grad = 0.0  # the explanation leaves no gradient behind
+        lines.append(f"∂L/∂Z{layer}[{j}] = {dz:.4g}")
+    lines.append(f"∂L/∂b{layer}[{j}] = ∂L/∂Z · 1 = {dz:.4g}")
     return "\n".join(lines)
 
 

@@ -165,9 +165,10 @@ def test_the_views_draw_and_escape():
     assert svg.count("<circle") == 200 and svg.count('stroke="black"') == 100  # test points
     net = network_svg(pg)
     assert net.count("<line") == 2 * 4 + 4 * 4 + 4 and "‖∇‖" in net
+    grads = [p.grad for p in pg.model.parameters()]
     text = explain_neuron(pg, 1, 0, example=3)
     assert "Z1[0] = w·x + b" in text and "∂L/∂Z1[0] = ∂L/∂A1[0] · A'(Z)" in text
-    assert all(p.grad == 0.0 for p in pg.model.parameters())
+    assert [p.grad for p in pg.model.parameters()] == grads  # training's gradients untouched
 
 
 def test_without_ipywidgets_it_shows_the_snapshot_and_says_how(monkeypatch):
