@@ -46,16 +46,17 @@ G x G equal cells: row 0 is the top one (y near ymax), column 0 the left one (x 
 from __future__ import annotations
 
 import html
-import json
 import math
 import numbers
 import os
-import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from nn.module import _write_atomically
+
+from .html import _json_for_script  # the stepper's: JSON that cannot end its <script>
 from .names import printable
 
 __all__ = ["replay_page", "save_replay"]
@@ -262,12 +263,6 @@ def _validated(run: object) -> dict[str, Any]:
 
 
 # --- the page ----------------------------------------------------------------------------------
-
-
-def _json_for_script(data: object) -> str:
-    """JSON that cannot end its ``<script>``: ``<``, ``>`` and ``&`` written as ``\\uXXXX``."""
-    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _fmt(x: float) -> str:
@@ -598,15 +593,5 @@ def save_replay(run: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     if target.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"path must end in .html or .htm, got {str(path)!r}")
-    page = replay_page(run)
-    folder = target.parent
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
-            file.write(page)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    _write_atomically(target, replay_page(run))  # nn's saves: a reader never sees half a page
     return target
