@@ -32,3 +32,20 @@ def _missing(what: str) -> None:
 def system_tool_missing():
     """Call it with what is missing: fails in CI, skips (with the reason shown) elsewhere."""
     return _missing
+
+
+@pytest.fixture(scope="session")
+def digits_model():
+    """``(model, X_test, X_test_standardized, y_test)``: MLP(64, [16, 10]) trained 3 epochs on
+    the digits (a quarter held out, standardized by the training set), once per session."""
+    import nn
+
+    X, y = nn.data.digits()
+    (Xtr, ytr), (Xte, yte) = nn.data.split(X, y, test_fraction=0.25, seed=0)
+    Xtr_s, Xte_s = nn.data.standardize(Xtr, Xte)
+    model = nn.MLP(64, [16, 10], seed=0)
+    nn.fit(
+        model, Xtr_s, ytr, loss="cross_entropy", optimizer=nn.Adam(model.parameters(), lr=0.01),
+        epochs=3, batch_size=32, compile=True, progress=False,
+    )  # fmt: skip
+    return model, Xte, Xte_s, yte

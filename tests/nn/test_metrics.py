@@ -8,21 +8,8 @@ import nn
 from nn.metrics import confusion
 
 
-@pytest.fixture(scope="module")
-def digits_model():
-    X, y = nn.data.digits()
-    (Xtr, ytr), (Xte, yte) = nn.data.split(X, y, test_fraction=0.25, seed=0)
-    Xtr, Xte = nn.data.standardize(Xtr, Xte)
-    m = nn.MLP(64, [16, 10], seed=0)
-    nn.fit(
-        m, Xtr, ytr, loss="cross_entropy", optimizer=nn.Adam(m.parameters(), lr=0.01),
-        epochs=3, batch_size=32, compile=True, progress=False,
-    )
-    return m, Xte, yte
-
-
 def test_digits_matrix_is_the_hand_count(digits_model):
-    m, X, y = digits_model
+    m, _, X, y = digits_model  # tests/conftest.py: scaled test set
     predicted = nn.predict_labels(m, X)
     classes = sorted(set(y) | set(predicted))
     by_hand = [[0] * len(classes) for _ in classes]

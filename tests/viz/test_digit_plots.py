@@ -13,24 +13,14 @@ matplotlib.use("Agg")
 RED = matplotlib.colors.to_rgba("#c0392b")
 
 
-@pytest.fixture(scope="module")
-def digits():
-    X, y = nn.data.digits()
-    (Xtr, ytr), (Xte, yte) = nn.data.split(X, y, test_fraction=0.25, seed=0)
-    Xtr_s, Xte_s = nn.data.standardize(Xtr, Xte)
-    m = nn.MLP(64, [16, 10], seed=0)
-    nn.fit(
-        m, Xtr_s, ytr, loss="cross_entropy", optimizer=nn.Adam(m.parameters(), lr=0.01),
-        epochs=3, batch_size=32, compile=True, progress=False,
-    )
-    return m, Xte, Xte_s, yte
+# `digits_model` (model, X_test, X_test standardized, y_test) is in tests/conftest.py
 
 
 # --- plot_confusion ------------------------------------------------------------------------
 
 
-def test_confusion_cells_are_the_matrix(digits, tmp_path):
-    m, _, X, y = digits
+def test_confusion_cells_are_the_matrix(digits_model, tmp_path):
+    m, _, X, y = digits_model
     matrix = nn.confusion_matrix(m, X, y)
     fig = viz.plot_confusion(m, X, y, path=tmp_path / "c.png")
     ax = fig.axes[0]
@@ -60,8 +50,8 @@ def test_confusion_refuses_bad_input():
 # --- plot_images -----------------------------------------------------------------------------
 
 
-def test_images_titles_and_pixels(digits):
-    m, X_raw, X, y = digits
+def test_images_titles_and_pixels(digits_model):
+    m, X_raw, X, y = digits_model
     predicted = nn.predict_labels(m, X)
     fig = viz.plot_images(X_raw, y, predicted=predicted, n=40)
     tiles = [ax for ax in fig.axes if ax.images]
@@ -110,8 +100,8 @@ def _as_image(values, w=8):
     return [values[r * w : (r + 1) * w] for r in range(len(values) // w)]
 
 
-def test_weights_of_an_mlp_are_its_first_layer(digits):
-    m = digits[0]
+def test_weights_of_an_mlp_are_its_first_layer(digits_model):
+    m = digits_model[0]
     fig = viz.plot_weights(m)
     tiles = [ax for ax in fig.axes if ax.images]
     assert [ax.get_title() for ax in tiles] == [f"W1[{j},·]" for j in range(16)]

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from autograd import Value, topological_order, zero_grad
-from tests.jupyterlab import CHROMEDRIVER, CHROMIUM, chromium
 from viz.html import backprop_html, html_line
 from viz.steps import _num, backward_steps
 
@@ -159,19 +157,7 @@ def test_rejects_non_value() -> None:
 # --- a real browser ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory: pytest.TempPathFactory, system_tool_missing):
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if shutil.which(p) is None]
-    if missing:
-        system_tool_missing(
-            f"{' and '.join(missing)} (Debian: apt-get install chromium chromium-driver)"
-        )
-    try:
-        import selenium  # noqa: F401 -- a test dependency: say so, rather than skip
-    except ImportError:
-        pytest.fail("selenium is missing: pip install -e '.[test]' (it is a test dependency)")
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as browser:
-        yield browser  # the page itself is 1280 x 720
+# (the `driver` fixture, a headless Chromium at 1280 x 720, is in tests/viz/conftest.py)
 
 
 def set_viewport(driver, width: int, height: int) -> None:

@@ -7,14 +7,12 @@ import json
 import math
 import random
 import re
-import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.jupyterlab import CHROMEDRIVER, CHROMIUM, chromium
 from viz.replay import replay_page, save_replay
 
 HOSTILE_TITLE = 'moons <b>bold</b> </script><script>window.pwned=1</script> & "q"'
@@ -217,19 +215,7 @@ def test_file_size_stays_small() -> None:
 # --- in a real browser ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory: pytest.TempPathFactory, system_tool_missing):
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if shutil.which(p) is None]
-    if missing:
-        system_tool_missing(
-            f"{' and '.join(missing)} (Debian: apt-get install chromium chromium-driver)"
-        )
-    try:
-        import selenium  # noqa: F401 -- a test dependency: say so, rather than skip
-    except ImportError:
-        pytest.fail("selenium is missing: pip install -e '.[test]' (it is a test dependency)")
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as browser:
-        yield browser  # the page itself is 1280 x 720
+# (the `driver` fixture, a headless Chromium at 1280 x 720, is in tests/viz/conftest.py)
 
 
 def wait_for(condition, timeout: float = 10.0, what: str = "the condition"):
