@@ -40,7 +40,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from autograd import Value
 
@@ -65,7 +65,16 @@ class Neuron(layers.Neuron):
         return {"nin": self.nin}
 
 
-class Layer(layers.Layer):
+class _OneValueLayer(layers.Layer):
+    """A gradstep Layer that, as the lecture's and micrograd's do, returns its neuron's Value
+    when it has one neuron (gradstep's own Layer always returns a list)."""
+
+    def __call__(self, x: Sequence[Any]) -> Any:
+        outs: list[Value] = super().__call__(x)
+        return outs[0] if len(outs) == 1 else outs
+
+
+class Layer(_OneValueLayer):
     """``nout`` lecture neurons on the same inputs. Like the lecture's, a layer of one neuron
     returns that neuron's Value, a wider one a list.
 
@@ -80,17 +89,18 @@ class Layer(layers.Layer):
             nin, nout, "tanh", seed=seed, init="uniform", bias="uniform", expanded=expanded
         )
 
-    def __call__(self, x: Sequence[Any]) -> Any:
-        outs: list[Value] = super().__call__(x)
-        return outs[0] if len(outs) == 1 else outs
-
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nout": self.nout}
 
 
-class MLP(layers.MLP):
-    """The lecture's multi-layer perceptron: ``MLP(3, [4, 4, 1])``, tanh in every layer (the
-    output too, so a prediction lies in (-1, 1))."""
+class _FixedMLP(layers.MLP):
+    """A gradstep MLP with an engine's fixed choices, ``MLP(nin, nouts)`` as the lecture and
+    micrograd spell it: weights uniform in [-1, 1], and a subclass's hidden and output
+    activations and bias initialisation."""
+
+    HIDDEN: ClassVar[str]
+    OUTPUT: ClassVar[str | None]
+    BIAS: ClassVar[str]
 
     def __init__(
         self, nin: int, nouts: Sequence[int], *, seed: int | None = None, expanded: bool = True
@@ -98,13 +108,20 @@ class MLP(layers.MLP):
         super().__init__(
             nin,
             nouts,
-            "tanh",
-            "tanh",
+            self.HIDDEN,
+            self.OUTPUT,
             seed=seed,
             init="uniform",
-            bias="uniform",
+            bias=self.BIAS,
             expanded=expanded,
         )
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nouts": list(self.sizes)}
+
+
+class MLP(_FixedMLP):
+    """The lecture's multi-layer perceptron: ``MLP(3, [4, 4, 1])``, tanh in every layer (the
+    output too, so a prediction lies in (-1, 1))."""
+
+    HIDDEN, OUTPUT, BIAS = "tanh", "tanh", "uniform"

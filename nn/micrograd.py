@@ -26,12 +26,10 @@ MLP(nin=2, nouts=[16, 16, 1])
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from autograd import Value
-
 from . import layers
+from .lecture import _FixedMLP, _OneValueLayer
 
 __all__ = ["Neuron", "Layer", "MLP"]
 
@@ -64,7 +62,7 @@ class Neuron(layers.Neuron):
         return {"nin": self.nin, "nonlin": self.nonlin}
 
 
-class Layer(layers.Layer):
+class Layer(_OneValueLayer):
     """``nout`` micrograd neurons on the same inputs; one neuron's layer returns its Value."""
 
     def __init__(
@@ -90,30 +88,11 @@ class Layer(layers.Layer):
     def nonlin(self) -> bool:
         return self.activation == "relu"
 
-    def __call__(self, x: Sequence[Any]) -> Any:
-        outs: list[Value] = super().__call__(x)
-        return outs[0] if len(outs) == 1 else outs
-
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nout": self.nout, "nonlin": self.nonlin}
 
 
-class MLP(layers.MLP):
+class MLP(_FixedMLP):
     """micrograd's MLP: ReLU in every hidden layer, the last layer linear (raw scores)."""
 
-    def __init__(
-        self, nin: int, nouts: Sequence[int], *, seed: int | None = None, expanded: bool = True
-    ) -> None:
-        super().__init__(
-            nin,
-            nouts,
-            "relu",
-            None,
-            seed=seed,
-            init="uniform",
-            bias="zero",
-            expanded=expanded,
-        )
-
-    def config(self) -> dict[str, Any]:
-        return {"nin": self.nin, "nouts": list(self.sizes)}
+    HIDDEN, OUTPUT, BIAS = "relu", None, "zero"
