@@ -79,39 +79,25 @@ def history_card(
         '<div class="gradstep-history" style="font-family:system-ui,sans-serif">',
         f'<div style="font-family:monospace;margin-bottom:4px">History({escape(summary)})</div>',
     ]
-    if cost:
+    # (title, values, colour, as a percentage): a panel each for what the history holds
+    panels = [
+        ("cost J per epoch", cost, "#1c7ed6", False),
+        ("validation cost per epoch", val_cost, "#e8590c", False),
+        ("accuracy per epoch", accuracy, "#2b8a3e", True),
+        ("validation accuracy", val_accuracy, "#e8590c", True),
+    ]
+    for title, values, colour, share in panels:
+        known = [v for v in values if v is not None]
+        if not known:
+            continue
+        shown = "{:.0%}" if share else "{:.4g}"
+        low, high = (0.0, 1.0) if share else (None, None)
         parts.append(
             _panel(
-                "cost J per epoch", f"{cost[0]:.4g}", f"{cost[-1]:.4g}", sparkline(cost, "#1c7ed6")
-            )
-        )
-    if val_cost:
-        parts.append(
-            _panel(
-                "validation cost per epoch",
-                f"{val_cost[0]:.4g}",
-                f"{val_cost[-1]:.4g}",
-                sparkline(val_cost, "#e8590c"),
-            )
-        )
-    known = [a for a in accuracy if a is not None]
-    if known:
-        parts.append(
-            _panel(
-                "accuracy per epoch",
-                f"{known[0]:.0%}",
-                f"{known[-1]:.0%}",
-                sparkline(accuracy, "#2b8a3e", 0.0, 1.0),
-            )
-        )
-    known_val = [a for a in val_accuracy if a is not None]
-    if known_val:
-        parts.append(
-            _panel(
-                "validation accuracy",
-                f"{known_val[0]:.0%}",
-                f"{known_val[-1]:.0%}",
-                sparkline(val_accuracy, "#e8590c", 0.0, 1.0),
+                title,
+                shown.format(known[0]),
+                shown.format(known[-1]),
+                sparkline(values, colour, low, high),
             )
         )
     for message in diagnosis:  # what went wrong, under the curves that show it
