@@ -83,8 +83,9 @@ class _Entry:
     read: Reader
     numpy: Any = None
     numpy_refusal: str | None = None
-    # Examples replayed by each backend, and the NumPy batches they came in.
-    calls: dict[str, int] = field(default_factory=lambda: {"python": 0, "numpy": 0, "batches": 0})
+    edges: int = 0  # the trace's, counted once: it decides the backend for each batch
+    # Examples replayed in Python (the NumPy program counts its own).
+    calls: dict[str, int] = field(default_factory=lambda: {"python": 0})
 
 
 class Compiled:
@@ -136,7 +137,7 @@ class Compiled:
                 entry = self._entries.get(key)
                 if entry is None:
                     traced = trace(self.fn, args)
-                    entry = _Entry(traced, PythonProgram(traced), reader(key))
+                    entry = _Entry(traced, PythonProgram(traced), reader(key), edges=traced.edges)
                     self._entries[key] = entry
         return entry
 
@@ -325,8 +326,6 @@ class Compiled:
             try:
                 A, _ = self._matrix(entry, flat)
                 outs, _, _ = entry.numpy.run(A.T, _parameters(entry))
-                entry.calls["numpy"] += len(flat)
-                entry.calls["batches"] += 1
                 return outs[0].tolist() if single else list(zip(*outs.tolist()))
             except Unsound as why:
                 if why.lasting:
@@ -395,20 +394,12 @@ class Compiled:
         wanted = _checked_backend(backend or self.backend)
         if wanted == "python":
             return "python"
-        if entry.numpy is None and entry.numpy_refusal is None:
-            try:
-                from .vectorize import VectorProgram
-
-                entry.numpy = VectorProgram(entry.trace)
-            except ImportError:
-                entry.numpy_refusal = 'NumPy is not installed (pip install "gradstep[fast]")'
-            except CompileError as e:
-                entry.numpy_refusal = str(e)
+        _build_numpy(entry)
         if wanted == "numpy":
             if entry.numpy is None:
                 raise CompileError(f"backend='numpy' is not available: {entry.numpy_refusal}")
             return "numpy"
-        big = entry.trace.edges * batch >= NUMPY_FROM
+        big = entry.edges * batch >= NUMPY_FROM
         return "numpy" if entry.numpy is not None and big else "python"
 
     def _batch(
@@ -443,8 +434,6 @@ class Compiled:
         params = entry.trace.params
         A, plain = self._matrix(entry, flat)
         outs, gp, gx = program.run(A.T, _parameters(entry), seed)
-        entry.calls["numpy"] += len(flat)
-        entry.calls["batches"] += 1
         if totals:
             for p, g in zip(params, gp.tolist()):
                 totals[p] = totals.get(p, 0.0) + g
@@ -484,6 +473,44 @@ class Compiled:
         totals.update(zip(params, gp))
         single = entry.trace.single
         return [o[0] if single else o for o in outs], _input_gradients(flat, gxs)
+
+    # -- for callers that keep their own arrays ---------------------------------------------
+
+    def vectorised(self, batch: Sequence[Sequence[Any]]) -> tuple[Any, Any] | None:
+        """The NumPy program for ``batch``'s argument structure, and its arguments as one
+        ``(examples, inputs)`` array -- for a caller that keeps a data set and the parameters
+        in arrays and runs ``program.run(A[rows].T, P, seed)`` itself (``fit(compile=True)``
+        does). ``P`` holds the parameters' numbers in the order of ``program.trace.params``;
+        ``run`` returns the outputs, the parameters' gradients and the inputs', and raises
+        :class:`autograd.vectorize.Unsound` for a batch that must be replayed in Python (an
+        error, a NaN, an infinity). None when NumPy cannot replay it: NumPy missing, an
+        operation with no array form, ``backend="python"``, a batch of mixed structures, or
+        arguments that are not all plain numbers (Values are owed gradients).
+
+        >>> import autograd
+        >>> w = autograd.Value(2.0)
+        >>> c = autograd.compile(lambda x: (w * x - 1) ** 2, backend="numpy")
+        >>> program, A = c.vectorised([(1.0,), (2.0,)])
+        >>> outs, gp, _ = program.run(A.T, [w.data], 0.5)    # the mean's seed: 1/2
+        >>> outs[0].tolist(), gp.tolist()                     # as c.backward_batch
+        ([1.0, 9.0], [7.0])
+        """
+        if self.backend == "python":
+            return None
+        _rows, parts = self._split(batch, "vectorised")
+        entry = parts[0][0]
+        if len(parts) > 1 or _build_numpy(entry) is None:
+            return None
+        try:
+            A, plain = self._matrix(entry, parts[0][2])
+        except _Ragged:
+            return None
+        return (entry.numpy, A) if plain else None
+
+    def numpy_pays(self, args: Sequence[Any], batch: int) -> bool:
+        """Whether a batch of ``batch`` examples shaped like ``args`` replays with NumPy (the
+        backend chosen, or "auto" and a batch big enough to pay)."""
+        return self._choose(self._entry(args), batch, None) == "numpy"
 
     # -- what was compiled ---------------------------------------------------------------------
 
@@ -529,10 +556,10 @@ class Compiled:
                 )
             elif entry.numpy_refusal:
                 lines.append(f"  numpy: not used -- {entry.numpy_refusal}")
-            calls = entry.calls
+            vector, batches = (0, 0) if entry.numpy is None else entry.numpy.replayed
             lines.append(
-                f"  replayed: {_count(calls['python'], 'example')} in Python, "
-                f"{calls['numpy']} with NumPy (in {_count(calls['batches'], 'batch', 'batches')})"
+                f"  replayed: {_count(entry.calls['python'], 'example')} in Python, "
+                f"{vector} with NumPy (in {_count(batches, 'batch', 'batches')})"
             )
         return "\n".join(lines)
 
@@ -560,6 +587,20 @@ def _write_numbers(entry: _Entry, xs: list[float], seed: float | None) -> None:
     grads = grad(trace.outputs[0], nodes) if seed is not None else [0.0] * len(nodes)
     for v, g in zip(nodes, grads):
         v.grad = g * seed if seed is not None else g
+
+
+def _build_numpy(entry: _Entry) -> Any:
+    """The entry's NumPy program, built on first use; None (and why, kept) if it cannot be."""
+    if entry.numpy is None and entry.numpy_refusal is None:
+        try:
+            from .vectorize import VectorProgram
+
+            entry.numpy = VectorProgram(entry.trace)
+        except ImportError:
+            entry.numpy_refusal = 'NumPy is not installed (pip install "gradstep[fast]")'
+        except CompileError as e:
+            entry.numpy_refusal = str(e)
+    return entry.numpy
 
 
 def _reduced(op: ops.Op, values: list[float]) -> float:

@@ -91,6 +91,10 @@ class Op:
     #: works on arrays (``operator.add``); built-in ops all have one. The derivative rules
     #: need no second form: written with plain arithmetic, they work on arrays as they are.
     vforward: Callable[..., Any] | None = None
+    #: Ops with the same ``vgroup`` compute the same array function (their messages may
+    #: differ), so the vectorised backend runs their nodes as one operation. None: the op
+    #: groups with itself only.
+    vgroup: Any = None
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -374,19 +378,34 @@ def _vrelu(x: Any) -> Any:
     return _np().where(x <= 0, 0.0, x)  # NaN is not <= 0: it passes, as in _relu
 
 
-def _vfsum(terms: Any) -> Any:
-    """Σ of the arrays ``terms``, elementwise, with the rounding error of every addition
-    carried along (Neumaier): as close to ``math.fsum`` as arrays allow, so a sum such as
-    1 + 1e-20 - 1 keeps its 1e-20."""
+def stacked(xs: Any) -> Any:
+    """Arrays (and numbers) stacked along a new first axis, broadcast to one shape."""
     np = _np()
-    terms = list(terms)
-    total = terms[0] + 0.0
-    lost = 0.0
+    try:
+        return np.array(xs, dtype=float)  # all of one shape: one copy, the fast way
+    except ValueError:
+        return np.stack(np.broadcast_arrays(*xs)).astype(float)
+
+
+def _vfsum(terms: Any) -> Any:
+    """Σ of the arrays ``terms`` (a sequence, or one array stacked along its first axis),
+    elementwise, with the rounding error of every addition carried along: as close to
+    ``math.fsum`` as arrays allow, so a sum such as 1 + 1e-20 - 1 keeps its 1e-20.
+
+    The running totals s_i = s_(i-1) + x_i come from one ``cumsum``; each addition's exact
+    rounding error (Knuth's two-sum, which needs no ordering of the operands) is then found
+    for all of them at once and added at the end -- a handful of array operations however
+    many terms there are."""
+    np = _np()
     with _quiet():
-        for x in terms[1:]:
-            t = total + x
-            lost = lost + np.where(np.abs(total) >= np.abs(x), (total - t) + x, (x - t) + total)
-            total = t
+        S = (terms if isinstance(terms, np.ndarray) else stacked(terms)).astype(float, copy=False)
+        if len(S) == 1:
+            return S[0] + 0.0  # a fresh array, as a sum's result is
+        running = np.cumsum(S, axis=0)
+        before, x, after = running[:-1], S[1:], running[1:]
+        x_part = after - before
+        lost = ((before - (after - x_part)) + (x - x_part)).sum(axis=0)
+        total = running[-1]
         # Where a term is inf or NaN the carried error is NaN: the plain total is the answer.
         return np.where(np.isfinite(total), total + lost, total)
 
@@ -401,9 +420,12 @@ def _vmean(*xs: Any) -> Any:
 
 def _vdot(*xs: Any) -> Any:
     n = len(xs) // 2
+    terms = stacked(xs)
     with _quiet():
-        products = [w * x for w, x in zip(xs[:n], xs[n : 2 * n])]
-    return _vfsum(products + list(xs[2 * n :]))
+        products = terms[:n] * terms[n : 2 * n]
+    if len(xs) % 2:  # the bias, the last term
+        products = _np().concatenate((products, terms[2 * n :]))
+    return _vfsum(products)
 
 
 def dot_layer(W: Any, X: Any, b: Any = None) -> Any:
@@ -414,11 +436,12 @@ def dot_layer(W: Any, X: Any, b: Any = None) -> Any:
     return out if b is None else out + b
 
 
-def dot_layer_derivative(W: Any, X: Any, g: Any) -> tuple[Any, Any]:
+def dot_layer_derivative(W: Any, X: Any, g: Any, inputs: bool = True) -> tuple[Any, Any]:
     """DOT's rule -- d/dw_i = x_i, d/dx_i = w_i -- for a layer, chained with the gradient
     ``g`` (k, batch) of its outputs: ``(g @ X.T, W.T @ g)``, the weights' gradient summed
-    over the batch and the inputs' gradient per example. (d/db = 1: the bias gets ``g``.)"""
-    return g @ X.T, W.T @ g
+    over the batch and the inputs' gradient per example (None unless ``inputs``: a layer on
+    the data needs no gradient for it). (d/db = 1: the bias gets ``g``.)"""
+    return g @ X.T, (W.T @ g if inputs else None)
 
 
 def _vsoftplus(x: Any) -> Any:
@@ -429,11 +452,11 @@ def _vsoftplus(x: Any) -> Any:
 
 def _vlogsumexp(*xs: Any) -> Any:
     np = _np()
-    stacked = np.stack(np.broadcast_arrays(*xs))
+    terms = stacked(xs)
     with _quiet():
-        m = stacked.max(axis=0)
+        m = terms.max(axis=0)
         safe = np.where(np.isfinite(m), m, 0.0)
-        out = safe + np.log(_vfsum(np.exp(stacked - safe)))
+        out = safe + np.log(_vfsum(np.exp(terms - safe)))
         return np.where(np.isinf(m), m, out)  # NaN stays NaN through max and exp
 
 
@@ -641,7 +664,11 @@ def within(ranges: tuple[tuple[float, float], ...], message: Callable[[float], s
             forward(*_first_bad(~ok, x))
         return x
 
-    return Op("check", "check", forward, lambda a, out: (1.0,), "d a/da = 1", vforward)
+    # Checks of the same ranges share one vector operation whatever their messages: a
+    # batch that fails one is replayed in Python, which raises the very message.
+    return Op(
+        "check", "check", forward, lambda a, out: (1.0,), "d a/da = 1", vforward, ("check", bounds)
+    )
 
 
 #: The fixed primitives by name (``power(n)`` makes the constant-exponent family on demand).
