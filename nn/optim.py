@@ -56,7 +56,7 @@ import math
 import numbers
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from autograd import Value
@@ -72,6 +72,27 @@ class GradientsNotZeroedWarning(TrainingWarning):
     """An optimizer's ``step()`` ran again with no ``zero_grad()`` since its last step: the
     old gradients are still in ``.grad`` and this step adds to them. Said once per optimizer;
     ``accumulate=True`` means it is on purpose."""
+
+
+#: From this many parameters a step runs on NumPy arrays, when NumPy is installed.
+_ARRAYS_FROM = 32
+
+
+def _numpy() -> Any:
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
+
+
+def _sqrt(x: Any) -> Any:
+    """√x of a float, or elementwise of a NumPy array (both correctly rounded: the same bits)."""
+    if isinstance(x, float):
+        return math.sqrt(x)
+    import numpy as np
+
+    return np.sqrt(x)
 
 
 # --- argument checking ---------------------------------------------------------------------
@@ -215,9 +236,59 @@ class Optimizer(ABC):
             p.grad = 0.0
         Module.grad_clears += 1
 
-    @abstractmethod
     def step(self) -> None:
-        """Update every ``p.data`` from its ``p.grad``."""
+        """Update every ``p.data`` from its ``p.grad`` (floats only, no graph nodes)."""
+        grads = self._grads()
+        data = [p.data for p in self.params]
+        if len(data) >= _ARRAYS_FROM and (np := _numpy()) is not None:
+            # The same rule on arrays of all the parameters: the same numbers, much faster.
+            buffers = self.state_arrays()
+            values = np.array(data)
+            self.step_arrays(values, np.array(grads), buffers)
+            self.state = {name: b.tolist() for name, b in buffers.items()}
+            data = values.tolist()
+        else:
+            rule = self._rule()
+            new = list(zip(*map(rule, data, grads, *(self.state[n] for n in self.buffers))))
+            data = list(new[0])
+            self.state = {name: list(b) for name, b in zip(self.buffers, new[1:])}
+            self.steps += 1
+        for p, x in zip(self.params, data):
+            p.data = x
+
+    @abstractmethod
+    def _rule(self) -> Callable[..., tuple[Any, ...]]:
+        """This step's update, ``rule(data, grad, *buffers) -> (data, *buffers)``, with the
+        hyperparameters as they are now. Written with plain arithmetic and ``_sqrt``, the one
+        rule serves :meth:`step` (one parameter's floats at a time) and :meth:`step_arrays`
+        (NumPy arrays of all of them at once): the same operations in the same order, so the
+        two give the same numbers bit for bit."""
+
+    def step_arrays(self, data: Any, grad: Any, buffers: dict[str, Any]) -> None:
+        """One step on NumPy arrays, in place: ``data`` and ``grad`` hold the parameters'
+        numbers and gradients in ``params`` order, ``buffers`` one array per name in
+        ``buffers`` (from :meth:`state_arrays`). The gradients must be finite (the caller
+        checks). What ``fit(compile=True)`` uses instead of :meth:`step`, with the
+        parameters kept in arrays between steps; :meth:`load_arrays` writes the buffers
+        back into ``state`` and marks the step as following a ``zero_grad()``, as fit's did.
+        """
+        # The rule updates the arrays in place (its augmented assignments); what it returns
+        # is those same arrays.
+        self._rule()(data, grad, *(buffers[name] for name in self.buffers))
+        self.steps += 1
+
+    def state_arrays(self) -> dict[str, Any]:
+        """The per-parameter buffers as NumPy arrays (copies), for :meth:`step_arrays`."""
+        import numpy as np
+
+        return {name: np.array(self.state[name], dtype=float) for name in self.buffers}
+
+    def load_arrays(self, buffers: dict[str, Any]) -> None:
+        """Back from :meth:`step_arrays`: ``buffers`` into ``state``, and the gradients in
+        ``.grad`` taken as the last step's, cleared before it (no stale-gradient warning)."""
+        for name in self.buffers:
+            self.state[name] = buffers[name].tolist()
+        self._clears_at_step = Module.grad_clears
 
     def _grads(self) -> list[float]:
         """Every parameter's grad as a float; a ValueError if any is NaN or infinite.
@@ -383,19 +454,22 @@ class SGD(Optimizer):
         self.momentum = momentum
         self.weight_decay = weight_decay
 
-    def step(self) -> None:
-        """One SGD update of every parameter (floats only, no graph nodes)."""
-        grads = self._grads()
+    def _rule(self) -> Callable[..., tuple[Any, ...]]:
         lr, momentum, decay = self.lr, self.momentum, self.weight_decay
-        velocity = self.state["velocity"]
-        for i, (p, g) in enumerate(zip(self.params, grads)):
+
+        def rule(data: Any, g: Any, velocity: Any) -> tuple[Any, Any]:
+            # Augmented assignments: a float is rebound, an array updated in place (no
+            # temporary the size of the model); the arithmetic is the same either way.
             if decay:
-                g = g + decay * p.data
+                g = g + decay * data
             if momentum:
-                velocity[i] = momentum * velocity[i] + g
-                g = velocity[i]
-            p.data = p.data - lr * g
-        self.steps += 1
+                velocity *= momentum
+                velocity += g
+                g = velocity
+            data -= lr * g
+            return data, velocity
+
+        return rule
 
 
 class Adam(Optimizer):
@@ -439,20 +513,29 @@ class Adam(Optimizer):
         self.eps = eps
         self.weight_decay = weight_decay
 
-    def step(self) -> None:
-        """One Adam update of every parameter (floats only, no graph nodes)."""
-        grads = self._grads()
+    def _rule(self) -> Callable[..., tuple[Any, ...]]:
         lr, (beta1, beta2), eps, decay = self.lr, self.betas, self.eps, self.weight_decay
         t = self.steps + 1
         correction1 = 1.0 - beta1**t
         correction2 = 1.0 - beta2**t
-        m, v = self.state["m"], self.state["v"]
-        for i, (p, g) in enumerate(zip(self.params, grads)):
+
+        def rule(data: Any, g: Any, m: Any, v: Any) -> tuple[Any, Any, Any]:
+            # Augmented assignments: a float is rebound, an array updated in place (no
+            # temporary the size of the model); the arithmetic is the same either way:
+            # m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g g,
+            # data -= lr m_hat / (sqrt(v_hat) + eps).
             if decay:
-                g = g + decay * p.data
-            m[i] = beta1 * m[i] + (1.0 - beta1) * g
-            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
-            m_hat = m[i] / correction1
-            v_hat = v[i] / correction2
-            p.data = p.data - lr * m_hat / (math.sqrt(v_hat) + eps)
-        self.steps = t
+                g = g + decay * data
+            m *= beta1
+            m += (1.0 - beta1) * g
+            v *= beta2
+            v += (1.0 - beta2) * g * g
+            step = m / correction1  # m_hat
+            step *= lr
+            denominator = _sqrt(v / correction2)  # sqrt(v_hat)
+            denominator += eps
+            step /= denominator
+            data -= step
+            return data, m, v
+
+        return rule

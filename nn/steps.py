@@ -22,7 +22,7 @@ from typing import Any
 import autograd
 from autograd import CompileError, Value
 
-from .losses import LOSSES, cross_entropy, l2
+from .losses import LOSSES, check_targets, cross_entropy, l2
 from .module import Module
 from .optim import Optimizer
 
@@ -42,8 +42,141 @@ def _as_list(output: Any) -> list[Value]:
     return [output] if isinstance(output, Value) else list(output)
 
 
+class _Resident:
+    """A compiled step whose parameters stay in NumPy arrays between steps (``fit``'s).
+
+    The step of a built-in loss, when NumPy replays it, runs here on arrays end to end: the
+    training set is one ``(examples, inputs)`` array made once, a batch is a row index into
+    it, the parameters and the optimizer's buffers are arrays, and the update is the
+    optimizer's own rule on whole arrays (:meth:`nn.Optimizer.step_arrays`). Nothing is
+    moved between Values and floats per step -- what made the compiled step several times
+    slower than PyTorch's. :meth:`flush` writes the numbers back: each parameter's ``.data``,
+    its ``.grad`` as the last step left it (the eager loop's ``zero_grad(); backward()``),
+    and the optimizer's state. The first step after a flush reads them in again, so whatever
+    changed the model in between (weights put back, a callback) is what trains on.
+
+    A batch the arrays cannot do -- an error, a NaN or an infinity, which the Python replay
+    must report exactly as the eager engine would -- flushes and goes the ordinary way.
+    """
+
+    def __init__(self, step: CompiledStep, program: Any, A: Any) -> None:
+        import numpy as np
+
+        self.np, self.step_of, self.program, self.A = np, step, program, A
+        params = program.trace.params
+        at = {p: j for j, p in enumerate(params)}
+        optimizer = step.optimizer
+        self.params = params
+        self.optimizer = optimizer
+        self.opt_at = np.array([at[p] for p in optimizer.params], dtype=np.intp)
+        self.same_order = (
+            len(params) == len(self.opt_at) and (self.opt_at == np.arange(len(params))).all()
+        )
+        mine = set(optimizer.params)
+        # Parameters the optimizer does not update (frozen): their .grad accumulates, as
+        # eagerly, since nothing zeroes it.
+        self.frozen = [p for p in params if p not in mine]
+        self.frozen_at = np.array([at[p] for p in self.frozen], dtype=np.intp)
+        self.regulariser = step.regulariser
+        if self.regulariser is not None:  # where its parameters sit among the step's
+            self.reg_at = np.array([at[p] for p in self.regulariser.trace.params], dtype=np.intp)
+        self.pays: dict[int, bool] = {}  # batch size -> whether NumPy replays it
+        self.live = False
+
+    @classmethod
+    def of(cls, step: CompiledStep) -> _Resident | None:
+        """The resident form of ``step``, or None where the arrays cannot hold it: NumPy
+        not there or not the backend, or parameters the step's loss never sees (updated by
+        the optimizer, or in the L2 term) -- the ordinary step deals with those."""
+        found = step.compiled.vectorised(step.rows)
+        if found is None:
+            return None
+        program, A = found
+        traced = set(program.trace.params)
+        if not set(step.optimizer.params) <= traced:
+            return None
+        if step.regulariser is not None and not set(step.regulariser.trace.params) <= traced:
+            return None
+        return cls(step, program, A)
+
+    def load(self) -> None:
+        np = self.np
+        self.P = np.array([p.data for p in self.params], dtype=float)
+        self.buffers = self.optimizer.state_arrays()
+        self.frozen_grad = np.zeros(len(self.frozen))
+        self.grad: Any = None
+        self.live = True
+
+    def step(self, batch: Sequence[int]) -> tuple[float, Any] | None:
+        """One training step on arrays: the cost and the outputs ((examples, k) array), or
+        None when the batch must go the ordinary way (flushed first)."""
+        from autograd.vectorize import Unsound
+
+        np = self.np
+        step = self.step_of
+        m = len(batch)
+        pays = self.pays.get(m)
+        if pays is None:
+            pays = self.pays[m] = step.compiled.numpy_pays(step.rows[0], m)
+        if not pays:
+            self.flush()  # too small a batch for NumPy to pay: the Python replay
+            return None
+        if not self.live:
+            self.load()
+        try:
+            outs, gp, _ = self.program.run(self.A[batch].T, self.P, 1.0 / m, False)
+        except Unsound:
+            self.flush()
+            return None
+        cost = math.fsum(outs[0].tolist()) / m  # the mean node's own sum: J as eager's
+        if self.regulariser is not None:
+            extra, reg_grad = self._regulariser()
+            cost = cost + extra  # the eager cost's last node: mean + l2
+            gp[self.reg_at] += reg_grad
+            if not np.isfinite(gp).all():
+                self.flush()
+                return None
+        if len(self.frozen):
+            self.frozen_grad += gp[self.frozen_at]
+        if self.same_order:
+            grad, data = gp, self.P
+            self.optimizer.step_arrays(data, grad, self.buffers)
+        else:
+            grad, data = gp[self.opt_at], self.P[self.opt_at]
+            self.optimizer.step_arrays(data, grad, self.buffers)
+            self.P[self.opt_at] = data
+        self.grad = grad
+        return cost, outs[1:].T
+
+    def _regulariser(self) -> tuple[float, Any]:
+        """The L2 term and its gradient by its compiled Python: the eager arithmetic."""
+        reg = self.regulariser
+        assert reg is not None
+        values = self.P[self.reg_at].tolist()
+        run = reg._entry(()).python.program(True, False)
+        outs, gp, _ = run([], values, 1.0, [0.0] * len(values))
+        return outs[0], self.np.array(gp)
+
+    def flush(self) -> None:
+        """Write the arrays back: ``.data``, ``.grad`` and the optimizer's state."""
+        if not self.live:
+            return
+        self.live = False
+        for p, x in zip(self.params, self.P.tolist()):
+            p.data = x
+        if self.grad is not None:
+            for p, g in zip(self.optimizer.params, self.grad.tolist()):
+                p.grad = g
+            for p, g in zip(self.frozen, self.frozen_grad.tolist()):
+                p.grad += g
+            self.optimizer.load_arrays(self.buffers)
+
+
 class EagerStep:
     """The step as written by hand: the graph is built, differentiated and dropped."""
+
+    def flush(self) -> None:
+        """Nothing to bring up to date: the eager step works on the Values themselves."""
 
     def __init__(
         self,
@@ -88,6 +221,7 @@ class CompiledStep(EagerStep):
         optimizer: Optimizer,
         l2_alpha: float,
         backend: str = "auto",
+        resident: bool = False,
     ) -> None:
         super().__init__(model, X, y, loss_fn, optimizer, l2_alpha)
         with autograd.no_grad():
@@ -98,11 +232,7 @@ class CompiledStep(EagerStep):
         self.per_example = loss_fn in LOSSES.values()
         if self.per_example:
             # The targets are checked here, all at once, as the eager loss checks them.
-            with autograd.no_grad():
-                if loss_fn is cross_entropy:
-                    loss_fn([[0.0] * width] * len(y), y)
-                else:
-                    loss_fn([0.5] * len(y), y)
+            check_targets(loss_fn, y, width)
             self.rows = self.rows_of(X, y)
             self.compiled = autograd.compile(self._one_example, backend=backend)
         else:
@@ -125,6 +255,7 @@ class CompiledStep(EagerStep):
                 f"fit(compile=True) cannot compile this training step: {e}\n"
                 "Train this model with compile=False (the default)."
             ) from None
+        self.arrays = _Resident.of(self) if resident and self.per_example else None
 
     def rows_of(self, X: Sequence[Any], y: Sequence[Any]) -> list[tuple[Any, Any]]:
         """``(x, target)`` argument rows of the compiled loss of one example (a built-in
@@ -152,7 +283,11 @@ class CompiledStep(EagerStep):
         outputs = _as_list(self.model(x))
         return (autograd.dot(outputs, g), *outputs)
 
-    def __call__(self, batch: Sequence[int]) -> tuple[float, Scores]:
+    def __call__(self, batch: Sequence[int]) -> tuple[float, Any]:
+        if self.arrays is not None:
+            done = self.arrays.step(batch)
+            if done is not None:
+                return done
         self.optimizer.zero_grad()
         if self.per_example:
             cost, outs = self.compiled.backward_batch(
@@ -163,6 +298,12 @@ class CompiledStep(EagerStep):
             cost, outputs = self._own_loss(batch)
         self.optimizer.step()
         return cost, outputs
+
+    def flush(self) -> None:
+        """Bring the model and the optimizer up to date after steps run on arrays (see
+        :class:`_Resident`); nothing to do otherwise."""
+        if self.arrays is not None:
+            self.arrays.flush()
 
     def _own_loss(self, batch: Sequence[int]) -> tuple[float, Scores]:
         """Forward through the compiled model, your loss eagerly on the outputs (as leaves),

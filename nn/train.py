@@ -167,6 +167,21 @@ def _to_label(scores: list[float], kind: str | None, threshold: float) -> int:
     return 1 if positive else 0
 
 
+def _correct(outputs: Any, targets: list[Any], kind: str, threshold: float) -> int:
+    """How many of a batch's outputs (lists of floats, or an (examples, k) NumPy array from
+    a step on arrays) give the target's label -- by :func:`_to_label`'s rule either way: the
+    first largest score of several, else the single score against the threshold."""
+    if not hasattr(outputs, "shape"):
+        return sum(_to_label(out, kind, threshold) == t for out, t in zip(outputs, targets))
+    import numpy as np
+
+    if outputs.shape[1] > 1:
+        labels = outputs.argmax(axis=1)  # the first maximum, as max() over the indices
+    else:
+        labels = np.where(outputs[:, 0] >= threshold, 1, -1 if kind == "pm1" else 0)
+    return int((labels == np.array(targets)).sum())
+
+
 def predict(model: Module, X: Sequence[Sequence[float]]) -> list[Any]:
     """The model's raw outputs for each example (floats, or lists of floats), no graph kept.
 
@@ -378,7 +393,7 @@ def fit(
         step: EagerStep = EagerStep(model, X, y, loss_fn, optimizer, l2_alpha)
     elif compile is True or compile in ("auto", "python", "numpy"):
         backend = "auto" if compile is True else compile
-        step = CompiledStep(model, X, y, loss_fn, optimizer, l2_alpha, backend)
+        step = CompiledStep(model, X, y, loss_fn, optimizer, l2_alpha, backend, resident=True)
     else:
         raise ValueError(
             f"compile must be False, True, 'auto', 'python' or 'numpy'; got {compile!r}"
@@ -418,9 +433,8 @@ def fit(
                     break
                 total_cost += cost * len(batch)
                 if kind is not None:
-                    correct += sum(
-                        _to_label(out, kind, cut) == y[i] for out, i in zip(outputs, batch)
-                    )
+                    correct += _correct(outputs, [y[i] for i in batch], kind, cut)
+            step.flush()  # the model as the epoch left it, for the checks and the callback
             epoch_cost = total_cost / len(X)
             epoch_acc = correct / len(X) if kind is not None else None
             history.cost.append(epoch_cost)
@@ -437,6 +451,7 @@ def fit(
             if callback is not None and callback(epoch + 1, epoch_cost, epoch_acc) is False:
                 break
     finally:
+        step.flush()  # whatever stopped training, the model holds the last step's numbers
         if hasattr(bar, "close"):
             bar.close()
     if watch is not None:

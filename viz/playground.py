@@ -273,7 +273,7 @@ class Playground:
         backend = _numpy_backend()
         self._step = CompiledStep(
             self._model, Xf, list(self._train[1]), bce_with_logits, self._optimizer, s["l2"],
-            backend=backend,
+            backend=backend, resident=True,
         )  # fmt: skip
         hidden = self._model.layers[:-1]
 
@@ -319,8 +319,11 @@ class Playground:
         size = self._settings["batch_size"]
         for _ in range(epochs):
             self._rng.shuffle(order)
-            for start in range(0, len(order), size):
-                self._step(order[start : start + size])
+            try:
+                for start in range(0, len(order), size):
+                    self._step(order[start : start + size])
+            finally:
+                self._step.flush()  # the model as the epoch left it, for what is drawn
             self._evaluate()
             self._record()
 
