@@ -95,6 +95,10 @@ class Op:
     #: differ), so the vectorised backend runs their nodes as one operation. None: the op
     #: groups with itself only.
     vgroup: Any = None
+    #: For an op of many inputs (Σ, mean, dot, logΣexp): its array form on one array with
+    #: the inputs stacked along the first axis, which the NumPy backend gathers for a wide
+    #: node at once (``vforward`` is this on its arguments stacked).
+    vstacked: Callable[[Any], Any] | None = None
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -410,21 +414,25 @@ def _vfsum(terms: Any) -> Any:
         return np.where(np.isfinite(total), total + lost, total)
 
 
-def _vsum(*xs: Any) -> Any:
-    return _vfsum(xs)
+# The ops of many inputs have their array form on the inputs stacked along a first axis
+# (one (inputs, ...) array, as the NumPy backend gathers a wide node's inputs at once);
+# ``vforward`` takes them one by one and stacks them.
 
 
-def _vmean(*xs: Any) -> Any:
-    return _vfsum(xs) / len(xs)
+def _on_stacked(form: Callable[[Any], Any]) -> Callable[..., Any]:
+    return lambda *xs: form(stacked(xs))
 
 
-def _vdot(*xs: Any) -> Any:
-    n = len(xs) // 2
-    terms = stacked(xs)
+def _mean_of(S: Any) -> Any:
+    return _vfsum(S) / len(S)
+
+
+def _dot_of(S: Any) -> Any:
+    n = len(S) // 2
     with _quiet():
-        products = terms[:n] * terms[n : 2 * n]
-    if len(xs) % 2:  # the bias, the last term
-        products = _np().concatenate((products, terms[2 * n :]))
+        products = S[:n] * S[n : 2 * n]
+    if len(S) % 2:  # the bias, the last term
+        products = _np().concatenate((products, S[2 * n :]))
     return _vfsum(products)
 
 
@@ -450,13 +458,12 @@ def _vsoftplus(x: Any) -> Any:
         return np.where(x > 0, x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
-def _vlogsumexp(*xs: Any) -> Any:
+def _logsumexp_of(S: Any) -> Any:
     np = _np()
-    terms = stacked(xs)
     with _quiet():
-        m = terms.max(axis=0)
+        m = S.max(axis=0)
         safe = np.where(np.isfinite(m), m, 0.0)
-        out = safe + np.log(_vfsum(np.exp(terms - safe)))
+        out = safe + np.log(_vfsum(np.exp(S - safe)))
         return np.where(np.isinf(m), m, out)  # NaN stays NaN through max and exp
 
 
@@ -536,7 +543,8 @@ SUM = Op(
     lambda *xs: fsum(xs),
     lambda *args: (1.0,) * (len(args) - 1),
     "d(a_1 + ... + a_n)/da_i = 1",
-    _vsum,
+    _on_stacked(_vfsum),
+    vstacked=_vfsum,
 )
 MEAN = Op(
     "mean",
@@ -544,7 +552,8 @@ MEAN = Op(
     lambda *xs: fsum(xs) / len(xs),
     lambda *args: (1.0 / (len(args) - 1),) * (len(args) - 1),
     "d mean(a_1..a_n)/da_i = 1/n",
-    _vmean,
+    _on_stacked(_mean_of),
+    vstacked=_mean_of,
 )
 DOT = Op(
     "dot",
@@ -552,7 +561,8 @@ DOT = Op(
     _dot,
     _dot_derivative,
     "d(Σ w_i x_i + b)/dw_i = x_i, /dx_i = w_i, /db = 1",
-    _vdot,
+    _on_stacked(_dot_of),
+    vstacked=_dot_of,
 )
 # log(Σ e**x_i) as one node: the softmax cross-entropy's normaliser; its derivative towards
 # x_i is the softmax e**(x_i - out).
@@ -562,7 +572,8 @@ LOGSUMEXP = Op(
     logsumexp,
     lambda *args: tuple(_exp(x - args[-1]) for x in args[:-1]),
     "d logΣexp(a)/da_i = exp(a_i - logΣexp(a))  (the softmax)",
-    _vlogsumexp,
+    _on_stacked(_logsumexp_of),
+    vstacked=_logsumexp_of,
 )
 
 

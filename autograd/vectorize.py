@@ -1,14 +1,17 @@
 """The NumPy backend of ``autograd.compile``: one trace replayed on a whole batch at once.
 
-Every node of the trace is a row of a ``(nodes, batch)`` array. Nodes are grouped by depth
-(longest path from the inputs), operation and number of inputs, and each group is one step:
+Every node of the trace -- but the parameters a layer reads straight from the parameter
+vector -- is a row of a ``(rows, batch)`` array. Nodes are grouped by depth (longest path
+from the inputs), operation (or the op's ``vgroup``) and number of inputs, and each group is
+one step:
 
 * a *layer* -- DOT nodes whose weights are parameters and whose inputs are shared, as a
   network's layer is -- runs as matrix products (:func:`autograd.ops.dot_layer` and its
-  derivative): the weights' gradient comes out already summed over the batch;
-* any other group gathers its inputs, runs the op's array form (``Op.vforward``) forward, and
-  backward evaluates the op's own derivative rule on arrays and adds each input's share into
-  its row.
+  derivative) on its weights as a view of the parameter vector: the weights' gradient comes
+  out already summed over the batch, added in place into the gradient vector;
+* any other group gathers its inputs, runs the op's array form (``Op.vforward``, or for a
+  node of many inputs ``Op.vstacked`` on them gathered at once) forward, and backward
+  evaluates the op's own derivative rule on arrays and adds each input's share into its row.
 
 NumPy is imported when a program is built, never by ``import autograd``.
 
@@ -126,12 +129,15 @@ class _Group:
         self.forward = op.vforward or op.forward
 
     def gather(self, V: Any, P: Any) -> Any:
-        if self.wide:
-            return list(V[self.idx].transpose(1, 0, 2))
+        if self.wide:  # (arity, nodes, batch): input position first, as the forms take it
+            return V[self.idx].transpose(1, 0, 2)
         return [V[c] for c in self.cols]
 
     def compute(self, V: Any, args: Any) -> None:
-        V[self.rows] = self.forward(*args)
+        if self.wide and self.op.vstacked is not None:
+            V[self.rows] = self.op.vstacked(args)
+        else:
+            V[self.rows] = self.forward(*args)
 
     def back(self, np: Any, V: Any, G: Any, GP: Any, args: Any, inputs: bool = True) -> None:
         g = G[self.rows]
@@ -142,10 +148,13 @@ class _Group:
             raise _arity_error(self.nodes[0], derivatives)
         # The op's own rule, chained: each input's share is g * its local derivative.
         if self.wide:
-            shares = np.empty(self.idx.shape + g.shape[1:])
-            for j, d in enumerate(derivatives):
-                shares[:, j] = d
-            shares *= g[:, None, :]
+            try:  # all numbers (Σ's 1s), or all arrays of one shape: stacked at once
+                D = np.array(derivatives, dtype=float)
+            except ValueError:  # numbers and arrays: each put in its place
+                D = np.empty((self.arity, *g.shape))
+                for j, d in enumerate(derivatives):
+                    D[j] = d
+            shares = (D[:, None, None] if D.ndim == 1 else D).transpose(1, 0, 2) * g[:, None, :]
             _scatter(np, G, self.idx, shares, self.unique)
         else:
             for col, unique, d in zip(self.cols, self.col_unique, derivatives):
@@ -291,14 +300,13 @@ class VectorProgram:
         # Backward goes through what the first output depends on (usually everything).
         reached = [v for v in trace.backward if v._operation is not None]
         backward = forward if len(reached) == len(trace.operations) else _grouped(reached)
-        shapes = {
-            id(nodes): _Layer.shape(op, nodes, position)
-            for op, nodes in (forward if backward is forward else forward + backward)
-        }
-        # The parameters that need a row: inputs of a group that is not a layer, a layer's
-        # shared inputs or non-parameter biases' neighbours, and outputs.
+        every = forward if backward is forward else forward + backward
+        shapes = {id(nodes): _Layer.shape(op, nodes, position) for op, nodes in every}
+        # The parameters that need a row: the inputs of a group that is not a layer, a
+        # layer's shared inputs, the biases of a layer whose biases are not all parameters,
+        # and outputs. A layer reads its weights (and parameter biases) from P.
         needed: set[Value] = set(trace.outputs)
-        for _op, nodes in forward + ([] if backward is forward else backward):
+        for _op, nodes in every:
             shape = shapes[id(nodes)]
             if shape is None:
                 needed.update(p for n in nodes for p in n._parents)

@@ -69,7 +69,11 @@ def gradstep_run(Xtr, ytr, Xte, yte):
 
 def torch_model(torch):
     """PyTorch's twin of MLP(64, [32, 10], seed=0): the same initial weights."""
-    model = nn.MLP(64, [32, 10], seed=0)
+    return torch_model_of(torch, nn.MLP(64, [32, 10], seed=0))
+
+
+def torch_model_of(torch, model):
+    """A torch.nn.Sequential with ``model``'s weights (Linear, ReLU, ..., Linear)."""
     layers = []
     for i, layer in enumerate(model.layers):
         linear = torch.nn.Linear(layer.nin, layer.nout, dtype=torch.float64)
@@ -158,6 +162,38 @@ def micrograd_step_time(Xtr, ytr, repeats):
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+def wide_step_times(torch, d=784, hidden=128, batch=100, repeats=15):
+    """One training step of a wide model, MLP(d, [hidden, 10]) on random inputs: gradstep's
+    compiled step as fit runs it (parameters kept in arrays) vs PyTorch float64 (seconds)."""
+    from nn.steps import CompiledStep
+
+    rng = random.Random(0)
+    X = [[rng.gauss(0, 1) for _ in range(d)] for _ in range(batch)]
+    y = [rng.randrange(10) for _ in X]
+    model = nn.MLP(d, [hidden, 10], seed=0)
+    step = CompiledStep(model, X, y, nn.cross_entropy, nn.Adam(model.parameters(), lr=1e-3),
+                        0.0, "numpy", resident=True)
+    rows = list(range(batch))
+    twin = torch_model_of(torch, model)
+    opt = torch.optim.Adam(twin.parameters(), lr=1e-3)
+    Xt, yt = torch.tensor(X, dtype=torch.float64), torch.tensor(y)
+
+    def torch_step():
+        loss = torch.nn.functional.cross_entropy(twin(Xt), yt)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    times = {"gradstep": [], "torch": []}
+    for _ in range(repeats):
+        for name, fn in (("gradstep", lambda: step(rows)), ("torch", torch_step)):
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="whole runs per engine")
@@ -196,6 +232,11 @@ def main() -> None:
             f"test accuracy {accuracy['torch']:.1%}"
         )
         print(f"  gradstep ÷ PyTorch time: {ours / theirs:.2f}x")
+    if torch is not None:
+        wide = wide_step_times(torch)
+        print(f"one step of a wide model, MLP(784, [128, 10]), batch 100: gradstep "
+              f"{wide['gradstep'] * 1e3:.2f} ms, PyTorch {wide['torch'] * 1e3:.2f} ms: "
+              f"gradstep ÷ PyTorch {wide['gradstep'] / wide['torch']:.2f}x")
     micro = micrograd_step_time(Xtr, ytr, max(3, args.repeats))
     print("one step, squared error on one-hot targets, SGD, batch 32 (micrograd's recipe):")
     print(

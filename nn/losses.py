@@ -517,7 +517,7 @@ def check_targets(loss: Loss, targets: Sequence[Any], k: int = 1) -> None:
 
 
 def l2(params: Iterable[Value | float], alpha: float) -> Value:
-    """L2 regularisation (weight decay) ``alpha * sum(p*p)``, with the sum as one node.
+    """L2 regularisation (weight decay) ``alpha * sum(p*p)``, with the sum as one Σp·p node.
 
     Add it to the cost: ``J = mse(...) + l2(model.parameters(), 1e-3)``. Its gradient towards
     each parameter is ``2 * alpha * p``. ``alpha`` must be a finite number >= 0.
@@ -538,7 +538,7 @@ def l2(params: Iterable[Value | float], alpha: float) -> Value:
     values = [_lift("l2", p, i) for i, p in enumerate(_as_list("l2", params, "parameters"))]
     if not values:
         raise ValueError("l2() needs at least one parameter, got none")
-    out = float(alpha) * autograd.sum([p * p for p in values])
+    out = float(alpha) * autograd.dot(values, values)  # Σ p·p, one node
     out.label = "l2"
     return out
 

@@ -77,9 +77,14 @@ class _Resident:
         # eagerly, since nothing zeroes it.
         self.frozen = [p for p in params if p not in mine]
         self.frozen_at = np.array([at[p] for p in self.frozen], dtype=np.intp)
-        self.regulariser = step.regulariser
-        if self.regulariser is not None:  # where its parameters sit among the step's
-            self.reg_at = np.array([at[p] for p in self.regulariser.trace.params], dtype=np.intp)
+        self.regulariser = None
+        if step.regulariser is not None:  # the L2 term, on arrays too (a batch of one)
+            from autograd.vectorize import VectorProgram
+
+            trace = step.regulariser.trace
+            self.regulariser = VectorProgram(trace)
+            self.reg_at = np.array([at[p] for p in trace.params], dtype=np.intp)
+            self.no_inputs = np.empty((0, 1))
         self.pays: dict[int, bool] = {}  # batch size -> whether NumPy replays it
         self.live = False
 
@@ -112,7 +117,6 @@ class _Resident:
         None when the batch must go the ordinary way (flushed first)."""
         from autograd.vectorize import Unsound
 
-        np = self.np
         step = self.step_of
         m = len(batch)
         pays = self.pays.get(m)
@@ -125,17 +129,22 @@ class _Resident:
             self.load()
         try:
             outs, gp, _ = self.program.run(self.A[batch].T, self.P, 1.0 / m, False)
-        except Unsound:
+        except Unsound as why:
             self.flush()
+            if why.lasting:  # a rule of yours that takes no arrays: the ordinary step from now
+                step.arrays = None
             return None
         cost = math.fsum(outs[0].tolist()) / m  # the mean node's own sum: J as eager's
         if self.regulariser is not None:
-            extra, reg_grad = self._regulariser()
-            cost = cost + extra  # the eager cost's last node: mean + l2
-            gp[self.reg_at] += reg_grad
-            if not np.isfinite(gp).all():
+            try:
+                extra, reg_grad, _ = self.regulariser.run(
+                    self.no_inputs, self.P[self.reg_at], 1.0, False
+                )
+            except Unsound:
                 self.flush()
                 return None
+            cost = cost + float(extra[0, 0])  # the eager cost's last node: mean + l2
+            gp[self.reg_at] += reg_grad
         if len(self.frozen):
             self.frozen_grad += gp[self.frozen_at]
         if self.same_order:
@@ -147,15 +156,6 @@ class _Resident:
             self.P[self.opt_at] = data
         self.grad = grad
         return cost, outs[1:].T
-
-    def _regulariser(self) -> tuple[float, Any]:
-        """The L2 term and its gradient by its compiled Python: the eager arithmetic."""
-        reg = self.regulariser
-        assert reg is not None
-        values = self.P[self.reg_at].tolist()
-        run = reg._entry(()).python.program(True, False)
-        outs, gp, _ = run([], values, 1.0, [0.0] * len(values))
-        return outs[0], self.np.array(gp)
 
     def flush(self) -> None:
         """Write the arrays back: ``.data``, ``.grad`` and the optimizer's state."""

@@ -315,9 +315,18 @@ class Run:
 
 
 # Returns the state of the notebook in the current tab and its kernel.
-_STATE_JS = """
+# The notebook panel on show. JupyterLab 4.6 leaves shell.currentWidget (the focused one)
+# null in a headless browser that never gets focus, so fall back to the notebook in the main
+# area (one per workspace here).
+PANEL_JS = """
 const app = window.jupyterapp;
-const panel = app && app.shell.currentWidget;
+const panel = app && (app.shell.currentWidget ||
+    [...app.shell.widgets('main')].reverse().find(w => w.context && w.sessionContext));
+"""
+
+_STATE_JS = (
+    PANEL_JS
+    + """
 if (!panel || !panel.content || !panel.sessionContext || !panel.context) return null;
 const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
 const code = panel.content.widgets.filter(c => c.model.type === 'code');
@@ -337,6 +346,7 @@ return {
             .map(o => `cell ${i}: ${o.ename}: ${o.evalue}`)),
 };
 """
+)
 
 # Calls back once every image has loaded (or failed) and fonts are in, two frames later:
 # the layout is then the one a learner sees.
@@ -504,8 +514,7 @@ def run_and_measure(
         # Nothing of the run is to be kept: a clean document leaves the page without a
         # "leave the page?" prompt, and its kernel stops using a core.
         driver.execute_script(
-            "const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-            "if (p && p.context) { p.context.model.dirty = false; }"
+            PANEL_JS + "if (panel && panel.context) { panel.context.model.dirty = false; }"
         )
         for session in lab.api("GET", "/api/sessions"):
             lab.api("DELETE", f"/api/sessions/{session['id']}")

@@ -14,7 +14,7 @@ import shutil
 import time
 from pathlib import Path
 
-from tests.jupyterlab import CHROMEDRIVER, CHROMIUM, _state, chromium, jupyterlab
+from tests.jupyterlab import CHROMEDRIVER, CHROMIUM, PANEL_JS, _state, chromium, jupyterlab
 
 SHOTS_ENV = "GRADSTEP_PLAYGROUND_SHOTS"
 
@@ -99,6 +99,5 @@ def test_play_trains_live_and_pause_stops(tmp_path, system_tool_missing) -> None
         text = driver.find_element("css selector", ".jp-OutputArea-output").text
         assert re.search(r"train cost \d\.\d+, accuracy \d+%", text), text
         driver.execute_script(
-            "const p = window.jupyterapp.shell.currentWidget;"
-            "if (p && p.context) { p.context.model.dirty = false; }"
+            PANEL_JS + "if (panel && panel.context) { panel.context.model.dirty = false; }"
         )

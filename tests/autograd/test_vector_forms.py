@@ -66,10 +66,10 @@ def test_vfsum_keeps_what_a_plain_sum_loses(terms, expected):
 def test_vdot_and_vlogsumexp_are_their_float_forms(case):
     w, x, with_bias, b = case
     args = w + x + ([b] if with_bias else [])
-    got = float(ops._vdot(*[np.array([a]) for a in args])[0])
+    got = float(ops.DOT.vforward(*[np.array([a]) for a in args])[0])
     assert _close_to_fsum(got, [wi * xi for wi, xi in zip(w, x)] + ([b] if with_bias else []))
     small = [v / 1e3 for v in w]
-    got = float(ops._vlogsumexp(*[np.array([a]) for a in small])[0])
+    got = float(ops.LOGSUMEXP.vforward(*[np.array([a]) for a in small])[0])
     assert math.isclose(got, ops.logsumexp(*small), rel_tol=1e-13, abs_tol=1e-13)
 
 

@@ -382,8 +382,9 @@ def test_l2_value_and_gradient(params, alpha):
     r = l2(values, alpha)
     r.backward()
     assert close(r.data, alpha * math.fsum(p * p for p in params))
-    assert r.op.name == "mul" and r.parents[1].op.name == "sum"
-    assert len(r.parents[1].parents) == len(params)
+    # One Σ p·p node whose two halves are the parameters themselves: no node per square.
+    assert r.op.name == "mul" and r.parents[1].op.name == "dot"
+    assert r.parents[1].parents == (*values, *values)
     for v, p in zip(values, params):
         assert close(v.grad, 2 * alpha * p)
 
