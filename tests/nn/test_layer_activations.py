@@ -59,7 +59,7 @@ def test_a_mixed_network_shows_and_saves_its_activations(tmp_path):
     rebuilt = MLP(**model.config())  # what a saved config rebuilds
     assert rebuilt.activations == model.activations
     other = MLP(2, [4, 4, 1], activation=["relu", "tanh"], output="sigmoid", seed=2)
-    with pytest.raises(ValueError, match="another|but this model"):
+    with pytest.raises(ValueError, match="but this model"):
         other.load(path)
 
 
