@@ -290,9 +290,8 @@ def from_torch(module: torch.nn.Module, *, expanded: bool = False) -> MLP:
         expanded=expanded,
     )
     for layer, (linear, position, _, _) in zip(model.layers, layers):
-        weight, bias = _numbers(linear.weight, position, "weight"), _numbers(
-            linear.bias, position, "bias"
-        )
+        weight = _numbers(linear.weight, position, "weight")
+        bias = _numbers(linear.bias, position, "bias")
         for j, neuron in enumerate(layer.neurons):
             for k, w in enumerate(neuron.w):
                 w.data = weight[j][k]
