@@ -31,6 +31,7 @@ from .losses import (
 from .metrics import confusion_matrix
 from .module import Module, path_of
 from .optim import SGD, Adam, GradientsNotZeroedWarning, Optimizer
+from .torch_bridge import from_torch, to_torch
 from .train import History, accuracy, fit, output_threshold, predict, predict_labels
 
 register_library_code(__file__)  # anomaly reports point at the user's line, not ours
@@ -60,6 +61,7 @@ __all__ = [
     "diagnose",
     "difference",
     "fit",
+    "from_torch",
     "hinge",
     "l2",
     "losses",
@@ -69,4 +71,5 @@ __all__ = [
     "path_of",
     "predict",
     "predict_labels",
+    "to_torch",
 ]

@@ -287,8 +287,10 @@ class MLP(Module):
     """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` has two hidden layers of 16.
 
     Hidden layers use ``activation``; the last layer uses ``output`` (None means linear,
-    i.e. raw scores/logits). Called on one example it returns a Value when the last layer
-    has one neuron, else a list of Values.
+    i.e. raw scores/logits). ``activation`` is one name for every hidden layer, or a list:
+    one name per hidden layer (``activation=["tanh", "relu"]`` for ``sizes=[4, 4, 1]``), or
+    one per layer, the output's last (then leave ``output`` out). Called on one example it
+    returns a Value when the last layer has one neuron, else a list of Values.
 
     >>> model = MLP(2, [4, 1], seed=0)
     >>> model
@@ -297,13 +299,20 @@ class MLP(Module):
     17
     >>> type(model([1.0, -1.0])).__name__
     'Value'
+    >>> mixed = MLP(2, [4, 4, 1], activation=["tanh", "relu"], output="sigmoid", seed=0)
+    >>> mixed.activations
+    ['tanh', 'relu', 'sigmoid']
+    >>> mixed
+    MLP(nin=2, sizes=[4, 4, 1], activation=['tanh', 'relu'], output='sigmoid', init='xavier')
+    >>> MLP(2, [4, 1], activation=["tanh", "sigmoid"]).activations   # the output's too
+    ['tanh', 'sigmoid']
     """
 
     def __init__(
         self,
         nin: int,
         sizes: Sequence[int],
-        activation: str = "relu",
+        activation: str | Sequence[str] = "relu",
         output: str | None = None,
         *,
         seed: int | None = None,
@@ -315,18 +324,30 @@ class MLP(Module):
         if isinstance(sizes, (int, str)) or not sizes:
             raise ValueError(f"sizes must be a non-empty list of layer widths, got {sizes!r}")
         self.sizes = [_check_int(s, "each layer size") for s in sizes]
-        self.activation = _check_choice(activation, "activation", ACTIVATIONS)
+        hidden, output = _layer_activations(activation, output, len(self.sizes))
+        # One name when every hidden layer shares it (how it was always written, and what
+        # repr and saved files say); a list only for a network that mixes them.
+        # (A network without hidden layers keeps the name given, or the default.)
+        self.activation: str | list[str]
+        if isinstance(activation, str) or not hidden:
+            self.activation = activation if isinstance(activation, str) else "relu"
+        else:
+            self.activation = hidden[0] if len(set(hidden)) == 1 else hidden
         self.output = output
         out_act = _check_choice(output or "linear", "output activation", ACTIVATIONS)
-        self.init = _check_choice(init or _default_init(activation), "init", INITS)
+        # One init for the whole network: He for ReLU hidden layers, Xavier otherwise (a
+        # network that mixes activations too), as ever for a single name.
+        default = _default_init(self.activation) if isinstance(self.activation, str) else "xavier"
+        self.init = _check_choice(init or default, "init", INITS)
         self.bias = _check_choice(bias, "bias", BIASES)
         rng = _rng(seed)
         widths = [nin, *self.sizes]
+        acts = [*hidden, out_act]
         self.layers = [
             Layer(
                 widths[i],
                 widths[i + 1],
-                activation if i < len(self.sizes) - 1 else out_act,
+                acts[i],
                 init=self.init,
                 bias=self.bias,
                 expanded=expanded,
@@ -345,6 +366,15 @@ class MLP(Module):
     def output_activation(self) -> str:
         return self.output or "linear"
 
+    @property
+    def activations(self) -> list[str]:
+        """Every layer's activation, layer 1 first and the output's last.
+
+        >>> MLP(2, [3, 3, 1], seed=0).activations
+        ['relu', 'relu', 'linear']
+        """
+        return [layer.activation for layer in self.layers]
+
     def __call__(self, x: Sequence[Any]) -> Any:
         out = x
         for layer in self.layers:
@@ -355,11 +385,46 @@ class MLP(Module):
         config = {
             "nin": self.nin,
             "sizes": list(self.sizes),
-            "activation": self.activation,
+            "activation": self.activation
+            if isinstance(self.activation, str)
+            else list(self.activation),
             "output": self.output,
             "init": self.init,
         }
         return _with_bias(config, self.bias)
+
+
+def _layer_activations(
+    activation: Any, output: Any, layers: int
+) -> tuple[list[str], str | None]:
+    """The hidden layers' activations and the output's, from MLP's two arguments."""
+    hidden = layers - 1
+    if isinstance(activation, str):
+        _check_choice(activation, "activation", ACTIVATIONS)
+        return [activation] * hidden, output
+    if not isinstance(activation, Sequence) or isinstance(activation, bytes):
+        raise TypeError(
+            "activation must be a name or a list of names (one per hidden layer), got "
+            f"{type(activation).__name__} {activation!r}"
+        )
+    names = list(activation)
+    for name in names:
+        _check_choice(name, "activation", ACTIVATIONS)
+    if len(names) == hidden:
+        return names, output
+    if len(names) == layers:
+        if output is not None:
+            raise ValueError(
+                f"activation={names!r} names all {layers} layers, the output's too, and "
+                f"output={output!r} names it again: give the output's activation once "
+                f"(activation={names[:-1]!r}, output={output!r})"
+            )
+        return names[:-1], names[-1]
+    raise ValueError(
+        f"activation={names!r} has {len(names)} names for a network of {hidden} hidden "
+        f"layer{'s' if hidden != 1 else ''} (sizes of {layers} layers): give one name per "
+        f"hidden layer ({hidden}), or one per layer with the output's last ({layers})"
+    )
 
 
 def _with_bias(config: dict[str, Any], bias: str) -> dict[str, Any]:

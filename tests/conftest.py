@@ -35,6 +35,17 @@ def system_tool_missing():
 
 
 @pytest.fixture(scope="session")
+def torch():
+    """PyTorch, the oracle of the bridge's tests (the ``torch`` extra, part of ``.[test]``):
+    a skip without it, a failure in CI (GRADSTEP_REQUIRE_SYSTEM_TOOLS=1), never a silent pass."""
+    try:
+        import torch
+    except ImportError:
+        _missing('PyTorch (pip install -e ".[torch]", the CPU build)')
+    return torch
+
+
+@pytest.fixture(scope="session")
 def digits_model():
     """``(model, X_test, X_test_standardized, y_test)``: MLP(64, [16, 10]) trained 3 epochs on
     the digits (a quarter held out, standardized by the training set), once per session."""

@@ -106,3 +106,17 @@ dead_in_layer_2 = len(checkup.layers[1].dead)
 SOLUTIONS["12.1"] = 'feature = "x1*x2"'
 SOLUTIONS["12.2"] = 'features = ("x1^2", "x2^2")'
 SOLUTIONS["12.3"] = "l2 = 0.02"
+SOLUTIONS["15.1"] = """
+fresh = nn.to_torch(nn.MLP(2, [16, 16, 1], seed=0))
+J_fresh = F.binary_cross_entropy_with_logits(fresh(Xt).squeeze(1), yt)
+J_fresh.backward()
+dJ_dW2_3_5 = fresh[2].weight.grad[3, 5].item()
+"""
+SOLUTIONS["15.2"] = """
+def torch_step(net, optimizer, X, y):
+    optimizer.zero_grad()
+    loss = F.binary_cross_entropy_with_logits(net(X).squeeze(1), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+"""

@@ -72,8 +72,19 @@ def errors(nb) -> list[str]:
 # --- how the course is stored -----------------------------------------------------------------
 
 
-def test_twelve_chapters_in_order():
-    assert [p.name[:3] for p in CHAPTERS] == [f"{n:02d}_" for n in range(1, 13)]
+def test_chapters_in_order():
+    numbers = [int(p.name[:2]) for p in CHAPTERS]
+    assert all(p.name[2] == "_" for p in CHAPTERS)
+    # 1 to 12 without a gap, then the later chapters in order (13 and 14 are written on
+    # another branch: this one has 15, "From gradstep to PyTorch").
+    assert numbers[:12] == list(range(1, 13)) and numbers == sorted(set(numbers))
+
+
+def needs(path: Path, request) -> None:
+    """A chapter that needs a package beyond the course's (chapter 15: torch) runs only with
+    it: skipped without it, a failure in CI (the ``torch`` fixture of tests/conftest.py)."""
+    for package in load(path).metadata.get(METADATA, {}).get("requires", []):
+        request.getfixturevalue(package)
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -110,7 +121,8 @@ def test_every_exercise_has_a_judge_and_a_reference_answer():
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
-def test_chapter_with_reference_answers_is_right_everywhere(path, jupyter):
+def test_chapter_with_reference_answers_is_right_everywhere(path, jupyter, request):
+    needs(path, request)
     nb = load(path)
     for cell in nb.cells:
         if "exercise" in meta(cell):
@@ -138,7 +150,8 @@ def test_chapter_with_reference_answers_is_right_everywhere(path, jupyter):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
-def test_chapter_left_blank_runs_and_checks_say_not_answered(path, jupyter):
+def test_chapter_left_blank_runs_and_checks_say_not_answered(path, jupyter, request):
+    needs(path, request)
     nb = execute(load(path), jupyter, cwd=COURSE, timeout=60)
     assert errors(nb) == []  # nothing after an exercise depends on its answer
     said = verdicts(nb)
@@ -306,6 +319,74 @@ def test_12_3_explains_too_little_and_too_much_l2():
     assert "says 50/50 everywhere" in str(check("12.3", 0.5))
     assert "must be ≥ 0" in str(check("12.3", -0.1))
     assert "expected a number" in str(check("12.3", "0.02"))
+
+
+def test_15_1_knows_torchs_gradient_and_the_usual_mix_ups(torch):
+    import torch.nn.functional as F
+
+    import nn
+
+    X, y = nn.data.moons(100, noise=0.1, seed=0)
+    net = nn.to_torch(nn.MLP(2, [16, 16, 1], seed=0))
+    F.binary_cross_entropy_with_logits(
+        net(torch.tensor(X, dtype=torch.float64)).squeeze(1), torch.tensor(y, dtype=torch.float64)
+    ).backward()
+    grad = net[2].weight.grad
+    assert check("15.1", grad[3, 5].item()).ok and check("15.1", grad[3, 5]).ok
+    assert "that is W2[5,3]" in str(check("15.1", grad[5, 3].item()))
+    assert "the sum over the batch" in str(check("15.1", 100 * grad[3, 5].item()))
+    assert "the weight W2[3,5] itself" in str(check("15.1", net[2].weight[3, 5].item()))
+    assert "another layer's weight" in str(check("15.1", net[4].weight.grad[0, 5].item()))
+    assert "a tensor of shape (16, 16)" in str(check("15.1", grad))
+    said = str(check("15.1", ...)) + str(check("15.1", 0.5))
+    assert f"{grad[3, 5].item():.4f}" not in said  # no answer in the messages
+
+
+def test_15_2_runs_the_step_beside_gradsteps_and_says_what_is_missing(torch):
+    import torch.nn.functional as F
+
+    def cost(net, X, y):
+        return F.binary_cross_entropy_with_logits(net(X).squeeze(1), y)
+
+    def right(net, optimizer, X, y):
+        optimizer.zero_grad()
+        loss = cost(net, X, y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    def no_zero_grad(net, optimizer, X, y):
+        loss = cost(net, X, y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    def no_step(net, optimizer, X, y):
+        optimizer.zero_grad()
+        loss = cost(net, X, y)
+        loss.backward()
+        return loss.item()
+
+    def other_loss(net, optimizer, X, y):
+        optimizer.zero_grad()
+        loss = F.mse_loss(net(X).squeeze(1), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    def wrong_return(net, optimizer, X, y):
+        right(net, optimizer, X, y)
+        return 0.0
+
+    def blank(net, optimizer, X, y):
+        ...
+
+    assert check("15.2", right).ok
+    assert "Call optimizer.zero_grad()" in str(check("15.2", no_zero_grad))
+    assert "did not move" in str(check("15.2", no_step))
+    assert "differ from gradstep's" in str(check("15.2", other_loss))
+    assert "Return loss.item()" in str(check("15.2", wrong_return))
+    assert check("15.2", blank).ok is None and "still blank" in str(check("15.2", blank))
 
 
 # --- the index --------------------------------------------------------------------------------

@@ -887,3 +887,152 @@ def _(answer: Any) -> tuple[bool, str]:
         f"{said}: the accuracy is fine, but the weights are pulled so near 0 that every output "
         "leans toward 50/50, and the cost counts how unsure it is. Less L2."
     )
+
+
+# --- 15. From gradstep to PyTorch ----------------------------------------------------------------
+
+
+def _chapter_10_batch() -> tuple[list[list[float]], list[int]]:
+    from nn import data
+
+    return data.moons(100, noise=0.1, seed=0)
+
+
+def _torch_number(answer: Any, what: str) -> float:
+    """A number, a Value, or a one-element torch tensor (``.item()`` forgotten), as a float."""
+    if type(answer).__module__.startswith("torch") and hasattr(answer, "numel"):
+        if answer.numel() != 1:
+            raise Unexpected(
+                f"expected {what}, got a tensor of shape {tuple(answer.shape)}: pick one entry "
+                "with [j, k]."
+            )
+        answer = answer.item()
+    return number(answer, what)
+
+
+def _chapter_10_gradients() -> Any:
+    """The chapter-10 network, freshly built (seed 0), after backward() of its cost J (BCE with
+    logits, the mean over the 100 moons points): gradstep's gradients are the truth."""
+    from nn import MLP, bce_with_logits
+
+    X, y = _chapter_10_batch()
+    model = MLP(2, [16, 16, 1], seed=0)
+    bce_with_logits([model(x) for x in X], y).backward()
+    return model
+
+
+@exercise(
+    "15.1",
+    "∂J/∂W2[3,5] as PyTorch computes it, for a fresh export of nn.MLP(2, [16, 16, 1], seed=0) "
+    "on the chapter's moons (cost: F.binary_cross_entropy_with_logits, the mean).",
+    "export a fresh model, compute J on the whole batch, J.backward(); layer 2 is the second "
+    "Linear of the Sequential (count the ReLUs too), and its weight is (outputs, inputs).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = _torch_number(answer, "a number (a gradient)")
+    model = _chapter_10_gradients()
+    w = model.layers[1].neurons[3].w[5]
+    want = w.grad
+    if close(got, want, 1e-9):
+        return True, (
+            f"{want:.6g}, the same as gradstep's W2[3,5].grad: torch's net[2].weight[3, 5] is "
+            "layer 2, neuron 3, input 5."
+        )
+    X, _ = _chapter_10_batch()
+    if close(got, model.layers[1].neurons[5].w[3].grad, 1e-9):
+        return False, (
+            "that is W2[5,3]: a Linear's weight has one row per neuron (its outputs) and one "
+            "column per input, so [3, 5] is neuron 3's weight from input 5."
+        )
+    if close(got, want * len(X), 1e-9):
+        return False, (
+            f"that is {len(X)} times the gradient: the sum over the batch. The cost J is the "
+            "mean loss (reduction='mean', torch's default too)."
+        )
+    if close(got, w.data, 1e-12):
+        return False, "that is the weight W2[3,5] itself; its gradient is in .grad."
+    if close(got, model.layers[0].neurons[3].w[1].grad, 1e-9) or close(
+        got, model.layers[2].neurons[0].w[5].grad, 1e-9
+    ):
+        return False, "that is a gradient of another layer's weight: which Linear is layer 2?"
+    return False, f"{got:g} is not torch's ∂J/∂W2[3,5] for the fresh network."
+
+
+def _torch_twins(lr: float) -> tuple[Any, Any, Any, Any, Any, Any]:
+    """A fresh chapter-10 model, its torch export, an SGD for each, and the batch as tensors."""
+    import torch
+
+    from nn import MLP, SGD, to_torch
+
+    X, y = _chapter_10_batch()
+    model = MLP(2, [16, 16, 1], seed=0)
+    net = to_torch(model)
+    return (
+        model,
+        SGD(model.parameters(), lr=lr),
+        net,
+        torch.optim.SGD(net.parameters(), lr=lr),
+        torch.tensor(X, dtype=torch.float64),
+        torch.tensor(y, dtype=torch.float64),
+    )
+
+
+def _weight_gap(model: Any, net: Any) -> float:
+    from nn import from_torch
+
+    back = from_torch(net)
+    return max(abs(a.data - b.data) for a, b in zip(model.parameters(), back.parameters()))
+
+
+@exercise(
+    "15.2",
+    "Write torch_step(net, optimizer, X, y): one step of gradient descent on the cost "
+    "F.binary_cross_entropy_with_logits(net(X).squeeze(1), y); return the cost as a float.",
+    "the loop of every PyTorch program: optimizer.zero_grad(), then the forward pass and the "
+    "cost, loss.backward(), optimizer.step(), and return loss.item().",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import bce_with_logits
+
+    if not callable(answer):
+        raise Unexpected(f"expected a function, got {type(answer).__name__} {answer!r}.")
+    if is_blank(answer):
+        raise NotAnswered("torch_step is still blank: write its body.")
+    lr = 0.5
+    model, ours, net, optimizer, Xt, yt = _torch_twins(lr)
+    X, y = _chapter_10_batch()
+    before = _weight_gap(model, net)  # 0: the twins start equal
+    costs = []
+    for step in (1, 2, 3):
+        returned = call(answer, net, optimizer, Xt, yt)
+        model.zero_grad()
+        J = bce_with_logits([model(x) for x in X], y)
+        J.backward()
+        ours.step()
+        costs.append(J.data)
+        gap = _weight_gap(model, net)
+        if gap <= 1e-9:
+            cost = _torch_number(returned, "the cost J as a float (loss.item())")
+            if not close(cost, J.data, 1e-9):
+                return False, (
+                    f"the step is right, but it returned {cost:g}; the cost J before the step "
+                    f"was {J.data:.6g}. Return loss.item()."
+                )
+            continue
+        moved = _weight_gap(_torch_twins(lr)[0], net)
+        if moved <= before:
+            return False, "the weights did not move: after loss.backward() call optimizer.step()."
+        if step == 1:
+            return False, (
+                f"after one step torch's weights differ from gradstep's by up to {gap:.2g}: "
+                "the cost should be the mean BCE with logits of net(X).squeeze(1) against y."
+            )
+        return False, (
+            f"step 1 matches gradstep's, step {step} does not (by up to {gap:.2g}): the "
+            "gradients of the step before were still in .grad and added up. Call "
+            "optimizer.zero_grad() before loss.backward()."
+        )
+    return True, (
+        f"three steps, and torch's weights equal gradstep's SGD steps to {gap:.0e}: the same "
+        f"chain rule, the same update (J: {' → '.join(f'{c:.4f}' for c in costs)})."
+    )
