@@ -106,3 +106,16 @@ dead_in_layer_2 = len(checkup.layers[1].dead)
 SOLUTIONS["12.1"] = 'feature = "x1*x2"'
 SOLUTIONS["12.2"] = 'features = ("x1^2", "x2^2")'
 SOLUTIONS["12.3"] = "l2 = 0.02"
+SOLUTIONS["13.1"] = """
+import math
+
+know_nothing_cost = -math.log(1 / 10)
+"""
+SOLUTIONS["13.2"] = """
+def predict_digit(scores):
+    return scores.index(max(scores))
+"""
+SOLUTIONS["13.3"] = """
+said = [sum(matrix[t][p] for t in range(10) if t != p) for p in range(10)]
+most_said_wrongly = said.index(max(said))
+"""

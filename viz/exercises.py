@@ -6,7 +6,9 @@ answer. ``viz.course.check(id, answer)`` calls them.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import numbers
 from typing import Any
 
 from autograd import Value
@@ -887,3 +889,132 @@ def _(answer: Any) -> tuple[bool, str]:
         f"{said}: the accuracy is fine, but the weights are pulled so near 0 that every output "
         "leans toward 50/50, and the cost counts how unsure it is. Less L2."
     )
+
+
+# --- 13. Handwritten digits --------------------------------------------------------------------
+
+
+@functools.cache
+def _digits_sets() -> tuple[list[list[float]], list[int], list[list[float]], list[int]]:
+    """Chapters 13-14's data: the digits split as the chapters split them (a quarter of each
+    class held out, seed 0), standardized by the training set: ``(X_train_s, y_train,
+    X_test_s, y_test)``."""
+    from nn import data
+
+    X, y = data.digits()
+    (X_train, y_train), (X_test, y_test) = data.split(X, y, test_fraction=0.25, seed=0)
+    X_train_s, X_test_s = data.standardize(X_train, X_test)
+    return X_train_s, y_train, X_test_s, y_test
+
+
+@functools.cache
+def _digits_confusion() -> list[list[int]]:
+    """The confusion matrix on the test set of chapter 13's network, trained as the chapter
+    trains it: MLP(64, [32, 10], seed=0), Adam α = 0.01, 20 epochs of minibatches of 32."""
+    from nn import MLP, Adam, confusion_matrix, fit
+
+    X_train_s, y_train, X_test_s, y_test = _digits_sets()
+    model = MLP(64, [32, 10], seed=0)
+    fit(model, X_train_s, y_train, loss="cross_entropy", optimizer=Adam(model.parameters(),
+        lr=0.01), epochs=20, batch_size=32, compile=True, progress=False)  # fmt: skip
+    return confusion_matrix(model, X_test_s, y_test)
+
+
+@exercise(
+    "13.1",
+    "The cross-entropy cost J of a network that gives each of the 10 classes probability 1/10.",
+    "each image's loss is −log p_y, and here p_y = 1/10 whatever the true class: use math.log "
+    "(the natural log).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    import math
+
+    from nn import cross_entropy
+
+    got = number(answer)
+    same = [Value(0.0) for _ in range(10)]  # ten equal scores: softmax gives 1/10 each
+    want = cross_entropy([same] * 10, list(range(10))).data
+    if close(got, want, 1e-4):
+        return True, (
+            f"J = −log(1/10) = log 10 ≈ {want:.4f} for every image, so for their mean too: the "
+            "cost of a guess, where every training run on ten classes starts."
+        )
+    if close(got, -want, 1e-4):
+        return False, "the sign is off: −log of a probability below 1 is positive."
+    if close(got, 0.1, 1e-9):
+        return False, "0.1 is the probability p_y; the loss is minus its log."
+    if close(got, math.log10(10), 1e-9):
+        return False, "that is log base 10 of 10; the cross-entropy uses the natural log."
+    return False, f"{got:g} is not −log(1/10)."
+
+
+#: 13.2 is tried on the scores of an untrained MLP(64, [32, 10]) for this many images.
+_SCORE_ROWS = 12
+
+
+@exercise(
+    "13.2",
+    "Write predict_digit(scores): the digit (0-9) predicted from the 10 output scores Z_0..Z_9.",
+    "the prediction is the class with the largest score: the position of max(scores) in the "
+    "list, e.g. scores.index(max(scores)).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import MLP, predict_labels
+
+    X_train_s = _digits_sets()[0][:_SCORE_ROWS]
+    net = MLP(64, [32, 10], seed=1)
+    rows = [[s.data for s in net(x)] for x in X_train_s]
+    truth = predict_labels(net, X_train_s)
+    # two rows of our own whose largest |score| is a negative one
+    made_up = [[-9.0, 0.5, 1.5, -0.2, 0.0, 0.1, 0.3, -3.0, 1.2, 0.9],
+               [0.2, -0.1, -7.0, 0.3, 0.0, -0.4, 0.1, 0.25, -0.3, 0.05]]  # fmt: skip
+    rows += made_up
+    truth += [max(range(10), key=row.__getitem__) for row in made_up]
+    for scores, want in zip(rows, truth):
+        got = call(answer, list(scores))
+        if isinstance(got, Value):
+            got = got.data
+        if isinstance(got, bool) or not isinstance(got, numbers.Real):
+            raise Unexpected(f"predict_digit returned {type(got).__name__} {got!r}, not an int.")
+        if got != int(got):
+            if any(close(float(got), s, 1e-12) for s in scores):
+                return False, "that is the largest score itself; the digit is its position."
+            raise Unexpected(f"predict_digit returned {got!r}, not a digit 0-9.")
+        got = int(got)
+        if got == want + 1:
+            return False, f"it returned {got} where the digit is {want}: positions count from 0."
+        if got != want:
+            shown = ", ".join(f"{s:.2f}" for s in scores)
+            return False, f"for scores [{shown}] it returned {got}; the network predicts {want}."
+    return True, (
+        f"the same digit as nn.predict_labels on all {len(rows)} rows: the largest Z, which is "
+        "also the largest softmax probability."
+    )
+
+
+@exercise(
+    "13.3",
+    "The digit chapter 13's network answers most often when it is wrong on the test set.",
+    "the answers are the columns of the confusion matrix: add up each column without its "
+    "diagonal cell.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer, "a digit (an int from 0 to 9)")
+    if got != int(got) or not 0 <= got <= 9:
+        return False, f"{got:g} is not a digit from 0 to 9."
+    digit = int(got)
+    matrix = _digits_confusion()
+    k = len(matrix)
+    said = [sum(matrix[t][p] for t in range(k) if t != p) for p in range(k)]  # per column
+    missed = [sum(matrix[t]) - matrix[t][t] for t in range(k)]  # per row
+    if said[digit] == max(said):
+        return True, (
+            f"it wrongly says {digit} {said[digit]} times, more than any other digit: "
+            f"{sum(said)} mistakes in all."
+        )
+    if missed[digit] == max(missed):
+        return False, (
+            f"{digit} is a digit it often gets wrong ({missed[digit]} of its test images, its "
+            f"row); but it wrongly says {digit} only {said[digit]} times (its column)."
+        )
+    return False, f"it wrongly says {digit} {said[digit]} times; another digit more often."
