@@ -119,3 +119,11 @@ SOLUTIONS["13.3"] = """
 said = [sum(matrix[t][p] for t in range(10) if t != p) for p in range(10)]
 most_said_wrongly = said.index(max(said))
 """
+SOLUTIONS["14.1"] = """
+lowest_epoch = memorised.val_cost.index(min(memorised.val_cost)) + 1
+"""
+SOLUTIONS["14.2"] = """
+kept = stopped_history.val_cost.index(min(stopped_history.val_cost)) + 1
+stopped_and_kept = (len(stopped_history), kept)
+"""
+SOLUTIONS["14.3"] = "n_half_the_errors = 800"

@@ -956,7 +956,7 @@ _SCORE_ROWS = 12
     "13.2",
     "Write predict_digit(scores): the digit (0-9) predicted from the 10 output scores Z_0..Z_9.",
     "the prediction is the class with the largest score: the position of max(scores) in the "
-    "list, e.g. scores.index(max(scores)).",
+    "list (a list's .index(value) finds a position).",
 )
 def _(answer: Any) -> tuple[bool, str]:
     from nn import MLP, predict_labels
@@ -1018,3 +1018,155 @@ def _(answer: Any) -> tuple[bool, str]:
             f"row); but it wrongly says {digit} only {said[digit]} times (its column)."
         )
     return False, f"it wrongly says {digit} {said[digit]} times; another digit more often."
+
+
+# --- 14. Generalisation ------------------------------------------------------------------------
+
+
+def _raw_digits_split() -> tuple[list[list[float]], list[int], list[list[float]], list[int]]:
+    """The digits split as chapters 13-14 split them, not standardized."""
+    from nn import data
+
+    X, y = data.digits()
+    (X_train, y_train), (X_test, y_test) = data.split(X, y, test_fraction=0.25, seed=0)
+    return X_train, y_train, X_test, y_test
+
+
+def _train_digits(X_fit: Any, y_fit: Any, epochs: int, **options: Any) -> tuple[Any, Any]:
+    """Chapter 14's ``train_digits``: MLP(64, [64, 10], seed=0), Adam α = 0.01, minibatches
+    of 32, compiled."""
+    from nn import MLP, Adam, fit
+
+    model = MLP(64, [64, 10], seed=0)
+    history = fit(model, X_fit, y_fit, loss="cross_entropy", optimizer=Adam(model.parameters(),
+                  lr=0.01), epochs=epochs, batch_size=32, compile=True, progress=False,
+                  **options)  # fmt: skip
+    return model, history
+
+
+#: Chapter 14's small training set: the first this many training images.
+_SMALL = 100
+
+
+@functools.cache
+def _memorised() -> Any:
+    """The History of chapter 14's 100-image run, 60 epochs, the test set watched."""
+    from nn import data
+
+    X_train, y_train, X_test, y_test = _raw_digits_split()
+    X_small_s, X_test_s = data.standardize(X_train[:_SMALL], X_test)
+    return _train_digits(X_small_s, y_train[:_SMALL], 60, validation=(X_test_s, y_test))[1]
+
+
+@exercise(
+    "14.1",
+    "The epoch (counted from 1) after which the test cost of chapter 14's 100-image run is lowest.",
+    "history.val_cost holds one test cost per epoch, the first at index 0: find the index of "
+    "min(...) and add 1.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer, "a whole number (an epoch)")
+    h = _memorised()
+    costs = h.val_cost
+    if got != int(got) or not 1 <= got <= len(costs):
+        return False, f"{got:g} is not an epoch of this run (1 to {len(costs)})."
+    epoch = int(got)
+    best = costs.index(min(costs)) + 1
+    if epoch == best:
+        return True, (
+            f"after epoch {best} the test cost is {costs[best - 1]:.3f}; by epoch {len(costs)} "
+            f"it has risen to {costs[-1]:.3f} while the training cost fell to {h.cost[-1]:.4f}."
+        )
+    if epoch == best - 1:
+        return False, f"{epoch} is the index in the list; epochs count from 1."
+    accuracies = h.val_accuracy
+    if epoch == accuracies.index(max(accuracies)) + 1:
+        return False, "that is the epoch of the best test accuracy; the question is the cost."
+    if epoch == len(costs) and h.cost.index(min(h.cost)) + 1 == epoch:
+        return False, "that is where the training cost is lowest; the question is the test cost."
+    return False, f"after epoch {epoch} the test cost is {costs[epoch - 1]:.3f}: not the lowest."
+
+
+@functools.cache
+def _stopped() -> Any:
+    """The History of chapter 14's early-stopping run: 100 images, patience 5 on the 300
+    training images after them."""
+    from nn import data
+
+    X_train, y_train, _, _ = _raw_digits_split()
+    pool = slice(_SMALL, _SMALL + 300)
+    X_small_s, X_val_s = data.standardize(X_train[:_SMALL], X_train[pool])
+    options = {"validation": (X_val_s, y_train[pool]), "patience": 5}
+    return _train_digits(X_small_s, y_train[:_SMALL], 60, **options)[1]
+
+
+@exercise(
+    "14.2",
+    "(stopped_after, kept): the epoch after which chapter 14's early-stopping run stopped, and "
+    "the epoch whose weights it kept.",
+    "it ran len(history) epochs; it kept the epoch of the lowest history.val_cost, the last "
+    "improvement before 5 epochs without one.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+        return False, f"expected a pair (stopped_after, kept), got {answer!r}."
+    stopped_after, kept = (number(v, "a whole number (an epoch)") for v in answer)
+    h = _stopped()
+    ran = len(h)
+    best = h.val_cost.index(min(h.val_cost)) + 1
+    if (stopped_after, kept) == (ran, best):
+        return True, (
+            f"it ran {ran} epochs; the validation cost was lowest after epoch {best} and did not "
+            f"improve in the {ran - best} after it: patience 5 ran out, epoch {best}'s weights "
+            "went back."
+        )
+    if (stopped_after, kept) == (best, ran):
+        return False, "the two are swapped: it stops after the one it keeps."
+    if stopped_after != ran:
+        return False, f"it did not stop after epoch {stopped_after:g}."
+    if kept == ran:
+        return False, (
+            "it stopped there, but fit puts back the weights of the best epoch, not the last."
+        )
+    return False, f"it stopped after epoch {ran}, right; but the weights it kept are not epoch "\
+                  f"{kept:g}'s."  # fmt: skip
+
+
+def _test_error(n: int) -> float:
+    """1 − test accuracy of chapter 14's network on the first ``n`` training images, with 300
+    minibatch updates."""
+    from nn import accuracy, data
+
+    X_train, y_train, X_test, y_test = _raw_digits_split()
+    X_n, X_test_n = data.standardize(X_train[:n], X_test)
+    model, _ = _train_digits(X_n, y_train[:n], max(1, round(300 * 32 / n)))
+    return 1.0 - accuracy(model, X_test_n, y_test)
+
+
+_test_error_cached = functools.cache(_test_error)
+
+
+@exercise(
+    "14.3",
+    f"A training-set size n whose test error is at most half the test error with n = {_SMALL}, "
+    "chapter 14's network and 300 updates.",
+    "the sweep of 'More examples' prints test accuracies: error = 1 − accuracy. Try sizes "
+    "between those it shows.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer, "a whole number of training images")
+    X_train = _raw_digits_split()[0]
+    if got != int(got) or not 10 <= got <= len(X_train):
+        return False, f"n must be a whole number from 10 to {len(X_train)}, got {got:g}."
+    n = int(got)
+    base = _test_error_cached(_SMALL)
+    error = _test_error_cached(n)
+    said = (
+        f"with n = {n}: {error:.1%} of the test images wrong, against {base:.1%} with n = {_SMALL}"
+    )
+    if error <= base / 2:
+        return True, (
+            f"{said}: {n / _SMALL:.3g} times the images for half the mistakes or fewer. Each "
+            "mistake less costs more data than the last."
+        )
+    return False, f"{said}: not yet half. More images."
