@@ -976,11 +976,12 @@ def _(answer: Any) -> tuple[bool, str]:
             got = got.data
         if isinstance(got, bool) or not isinstance(got, numbers.Real):
             raise Unexpected(f"predict_digit returned {type(got).__name__} {got!r}, not an int.")
-        if got != int(got):
-            if any(close(float(got), s, 1e-12) for s in scores):
+        value = float(got)  # an int, a float or a NumPy integer
+        if value != int(value):
+            if any(close(value, s, 1e-12) for s in scores):
                 return False, "that is the largest score itself; the digit is its position."
             raise Unexpected(f"predict_digit returned {got!r}, not a digit 0-9.")
-        got = int(got)
+        got = int(value)
         if got == want + 1:
             return False, f"it returned {got} where the digit is {want}: positions count from 0."
         if got != want:
