@@ -106,6 +106,27 @@ dead_in_layer_2 = len(checkup.layers[1].dead)
 SOLUTIONS["12.1"] = 'feature = "x1*x2"'
 SOLUTIONS["12.2"] = 'features = ("x1^2", "x2^2")'
 SOLUTIONS["12.3"] = "l2 = 0.02"
+SOLUTIONS["13.1"] = """
+import math
+
+know_nothing_cost = -math.log(1 / 10)
+"""
+SOLUTIONS["13.2"] = """
+def predict_digit(scores):
+    return scores.index(max(scores))
+"""
+SOLUTIONS["13.3"] = """
+said = [sum(matrix[t][p] for t in range(10) if t != p) for p in range(10)]
+most_said_wrongly = said.index(max(said))
+"""
+SOLUTIONS["14.1"] = """
+lowest_epoch = memorised.val_cost.index(min(memorised.val_cost)) + 1
+"""
+SOLUTIONS["14.2"] = """
+kept = stopped_history.val_cost.index(min(stopped_history.val_cost)) + 1
+stopped_and_kept = (len(stopped_history), kept)
+"""
+SOLUTIONS["14.3"] = "n_half_the_errors = 800"
 SOLUTIONS["15.1"] = """
 fresh = nn.to_torch(nn.MLP(2, [16, 16, 1], seed=0))
 J_fresh = F.binary_cross_entropy_with_logits(fresh(Xt).squeeze(1), yt)

@@ -73,11 +73,7 @@ def errors(nb) -> list[str]:
 
 
 def test_chapters_in_order():
-    numbers = [int(p.name[:2]) for p in CHAPTERS]
-    assert all(p.name[2] == "_" for p in CHAPTERS)
-    # 1 to 12 without a gap, then the later chapters in order (13 and 14 are written on
-    # another branch: this one has 15, "From gradstep to PyTorch").
-    assert numbers[:12] == list(range(1, 13)) and numbers == sorted(set(numbers))
+    assert [p.name[:3] for p in CHAPTERS] == [f"{n:02d}_" for n in range(1, 16)]
 
 
 def needs(path: Path, request) -> None:
@@ -319,6 +315,71 @@ def test_12_3_explains_too_little_and_too_much_l2():
     assert "says 50/50 everywhere" in str(check("12.3", 0.5))
     assert "must be ≥ 0" in str(check("12.3", -0.1))
     assert "expected a number" in str(check("12.3", "0.02"))
+
+
+def test_13_2_tells_a_score_or_a_count_from_1_from_the_digit():
+    def largest_score(scores):
+        return max(scores)
+
+    def from_one(scores):
+        return scores.index(max(scores)) + 1
+
+    def largest_size(scores):  # the largest |Z|: wrong where a negative score is the largest
+        return max(range(10), key=lambda k: abs(scores[k]))
+
+    assert check("13.2", lambda scores: scores.index(max(scores))).ok
+    assert "the largest score itself" in str(check("13.2", largest_score))
+    assert "positions count from 0" in str(check("13.2", from_one))
+    said = str(check("13.2", largest_size))
+    assert said.startswith("✗") and "it returned" in said and "the network predicts" in said
+    assert "not an int" in str(check("13.2", lambda scores: str(max(scores))))
+
+
+def test_13_3_reads_the_columns_of_the_confusion_matrix():
+    from viz.exercises import _digits_confusion
+
+    matrix = _digits_confusion()
+    said = [sum(matrix[t][p] for t in range(10) if t != p) for p in range(10)]
+    missed = [sum(matrix[t]) - matrix[t][t] for t in range(10)]
+    assert sum(said) == sum(missed) > 0  # every mistake is in one row and one column
+    right = said.index(max(said))
+    assert check("13.3", right).ok and f"it wrongly says {right} {max(said)} times" in str(
+        check("13.3", right)
+    )
+    rows_only = [d for d in range(10) if missed[d] == max(missed) and said[d] < max(said)]
+    for digit in rows_only:  # the digits most often misread, but not most often said
+        assert "its row" in str(check("13.3", digit))
+    assert "not a digit" in str(check("13.3", 10))
+
+
+def test_14_1_and_14_2_count_epochs_from_1():
+    from viz.exercises import _memorised, _stopped
+
+    h = _memorised()
+    best = h.val_cost.index(min(h.val_cost)) + 1
+    assert 1 < best < len(h) and h.val_cost[-1] > min(h.val_cost)  # the test cost rose again
+    assert check("14.1", best).ok
+    assert "epochs count from 1" in str(check("14.1", best - 1))
+    assert "not an epoch of this run" in str(check("14.1", len(h) + 1))
+    stopped = _stopped()
+    kept = stopped.val_cost.index(min(stopped.val_cost)) + 1
+    assert len(stopped) == kept + 5 < 60  # patience 5 stopped it early
+    assert check("14.2", (len(stopped), kept)).ok
+    assert "swapped" in str(check("14.2", (kept, len(stopped))))
+    assert "not the last" in str(check("14.2", (len(stopped), len(stopped))))
+    assert "expected a pair" in str(check("14.2", 3))
+
+
+def test_14_3_halving_the_errors_needs_more_images():
+    from viz.exercises import _test_error_cached
+
+    base = _test_error_cached(100)
+    assert 0.1 < base < 0.3  # about one test image in five wrong, as the chapter says
+    said = str(check("14.3", 100))
+    assert said.startswith("✗") and "not yet half" in said and f"{base:.1%}" in said
+    assert check("14.3", 800).ok and _test_error_cached(800) <= base / 2
+    assert "whole number from 10" in str(check("14.3", 5))
+    assert "whole number from 10" in str(check("14.3", 250.5))
 
 
 def test_15_1_knows_torchs_gradient_and_the_usual_mix_ups(torch):

@@ -6,7 +6,9 @@ answer. ``viz.course.check(id, answer)`` calls them.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import numbers
 from typing import Any
 
 from autograd import Value
@@ -887,6 +889,288 @@ def _(answer: Any) -> tuple[bool, str]:
         f"{said}: the accuracy is fine, but the weights are pulled so near 0 that every output "
         "leans toward 50/50, and the cost counts how unsure it is. Less L2."
     )
+
+
+# --- 13. Handwritten digits --------------------------------------------------------------------
+
+
+@functools.cache
+def _digits_sets() -> tuple[list[list[float]], list[int], list[list[float]], list[int]]:
+    """Chapters 13-14's data: the digits split as the chapters split them (a quarter of each
+    class held out, seed 0), standardized by the training set: ``(X_train_s, y_train,
+    X_test_s, y_test)``."""
+    from nn import data
+
+    X, y = data.digits()
+    (X_train, y_train), (X_test, y_test) = data.split(X, y, test_fraction=0.25, seed=0)
+    X_train_s, X_test_s = data.standardize(X_train, X_test)
+    return X_train_s, y_train, X_test_s, y_test
+
+
+@functools.cache
+def _digits_confusion() -> list[list[int]]:
+    """The confusion matrix on the test set of chapter 13's network, trained as the chapter
+    trains it: MLP(64, [32, 10], seed=0), Adam α = 0.01, 20 epochs of minibatches of 32."""
+    from nn import MLP, Adam, confusion_matrix, fit
+
+    X_train_s, y_train, X_test_s, y_test = _digits_sets()
+    model = MLP(64, [32, 10], seed=0)
+    fit(model, X_train_s, y_train, loss="cross_entropy", optimizer=Adam(model.parameters(),
+        lr=0.01), epochs=20, batch_size=32, compile=True, progress=False)  # fmt: skip
+    return confusion_matrix(model, X_test_s, y_test)
+
+
+@exercise(
+    "13.1",
+    "The cross-entropy cost J of a network that gives each of the 10 classes probability 1/10.",
+    "each image's loss is −log p_y, and here p_y = 1/10 whatever the true class: use math.log "
+    "(the natural log).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    import math
+
+    from nn import cross_entropy
+
+    got = number(answer)
+    same = [Value(0.0) for _ in range(10)]  # ten equal scores: softmax gives 1/10 each
+    want = cross_entropy([same] * 10, list(range(10))).data
+    if close(got, want, 1e-4):
+        return True, (
+            f"J = −log(1/10) = log 10 ≈ {want:.4f} for every image, so for their mean too: the "
+            "cost of a guess, where every training run on ten classes starts."
+        )
+    if close(got, -want, 1e-4):
+        return False, "the sign is off: −log of a probability below 1 is positive."
+    if close(got, 0.1, 1e-9):
+        return False, "0.1 is the probability p_y; the loss is minus its log."
+    if close(got, math.log10(10), 1e-9):
+        return False, "that is log base 10 of 10; the cross-entropy uses the natural log."
+    return False, f"{got:g} is not −log(1/10)."
+
+
+#: 13.2 is tried on the scores of an untrained MLP(64, [32, 10]) for this many images.
+_SCORE_ROWS = 12
+
+
+@exercise(
+    "13.2",
+    "Write predict_digit(scores): the digit (0-9) predicted from the 10 output scores Z_0..Z_9.",
+    "the prediction is the class with the largest score: the position of max(scores) in the "
+    "list (a list's .index(value) finds a position).",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    from nn import MLP, predict_labels
+
+    X_train_s = _digits_sets()[0][:_SCORE_ROWS]
+    net = MLP(64, [32, 10], seed=1)
+    rows = [[s.data for s in net(x)] for x in X_train_s]
+    truth = predict_labels(net, X_train_s)
+    # two rows of our own whose largest |score| is a negative one
+    made_up = [[-9.0, 0.5, 1.5, -0.2, 0.0, 0.1, 0.3, -3.0, 1.2, 0.9],
+               [0.2, -0.1, -7.0, 0.3, 0.0, -0.4, 0.1, 0.25, -0.3, 0.05]]  # fmt: skip
+    rows += made_up
+    truth += [max(range(10), key=row.__getitem__) for row in made_up]
+    for scores, want in zip(rows, truth):
+        got = call(answer, list(scores))
+        if isinstance(got, Value):
+            got = got.data
+        if isinstance(got, bool) or not isinstance(got, numbers.Real):
+            raise Unexpected(f"predict_digit returned {type(got).__name__} {got!r}, not an int.")
+        value = float(got)  # an int, a float or a NumPy integer
+        if value != int(value):
+            if any(close(value, s, 1e-12) for s in scores):
+                return False, "that is the largest score itself; the digit is its position."
+            raise Unexpected(f"predict_digit returned {got!r}, not a digit 0-9.")
+        got = int(value)
+        if got == want + 1:
+            return False, f"it returned {got} where the digit is {want}: positions count from 0."
+        if got != want:
+            shown = ", ".join(f"{s:.2f}" for s in scores)
+            return False, f"for scores [{shown}] it returned {got}; the network predicts {want}."
+    return True, (
+        f"the same digit as nn.predict_labels on all {len(rows)} rows: the largest Z, which is "
+        "also the largest softmax probability."
+    )
+
+
+@exercise(
+    "13.3",
+    "The digit chapter 13's network answers most often when it is wrong on the test set.",
+    "the answers are the columns of the confusion matrix: add up each column without its "
+    "diagonal cell.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer, "a digit (an int from 0 to 9)")
+    if got != int(got) or not 0 <= got <= 9:
+        return False, f"{got:g} is not a digit from 0 to 9."
+    digit = int(got)
+    matrix = _digits_confusion()
+    k = len(matrix)
+    said = [sum(matrix[t][p] for t in range(k) if t != p) for p in range(k)]  # per column
+    missed = [sum(matrix[t]) - matrix[t][t] for t in range(k)]  # per row
+    if said[digit] == max(said):
+        return True, (
+            f"it wrongly says {digit} {said[digit]} times, more than any other digit: "
+            f"{sum(said)} mistakes in all."
+        )
+    if missed[digit] == max(missed):
+        return False, (
+            f"{digit} is a digit it often gets wrong ({missed[digit]} of its test images, its "
+            f"row); but it wrongly says {digit} only {said[digit]} times (its column)."
+        )
+    return False, f"it wrongly says {digit} {said[digit]} times; another digit more often."
+
+
+# --- 14. Generalisation ------------------------------------------------------------------------
+
+
+def _raw_digits_split() -> tuple[list[list[float]], list[int], list[list[float]], list[int]]:
+    """The digits split as chapters 13-14 split them, not standardized."""
+    from nn import data
+
+    X, y = data.digits()
+    (X_train, y_train), (X_test, y_test) = data.split(X, y, test_fraction=0.25, seed=0)
+    return X_train, y_train, X_test, y_test
+
+
+def _train_digits(X_fit: Any, y_fit: Any, epochs: int, **options: Any) -> tuple[Any, Any]:
+    """Chapter 14's ``train_digits``: MLP(64, [64, 10], seed=0), Adam α = 0.01, minibatches
+    of 32, compiled."""
+    from nn import MLP, Adam, fit
+
+    model = MLP(64, [64, 10], seed=0)
+    history = fit(model, X_fit, y_fit, loss="cross_entropy", optimizer=Adam(model.parameters(),
+                  lr=0.01), epochs=epochs, batch_size=32, compile=True, progress=False,
+                  **options)  # fmt: skip
+    return model, history
+
+
+#: Chapter 14's small training set: the first this many training images.
+_SMALL = 100
+
+
+@functools.cache
+def _memorised() -> Any:
+    """The History of chapter 14's 100-image run, 60 epochs, the test set watched."""
+    from nn import data
+
+    X_train, y_train, X_test, y_test = _raw_digits_split()
+    X_small_s, X_test_s = data.standardize(X_train[:_SMALL], X_test)
+    return _train_digits(X_small_s, y_train[:_SMALL], 60, validation=(X_test_s, y_test))[1]
+
+
+@exercise(
+    "14.1",
+    "The epoch (counted from 1) after which the test cost of chapter 14's 100-image run is lowest.",
+    "history.val_cost holds one test cost per epoch, the first at index 0: find the index of "
+    "min(...) and add 1.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer, "a whole number (an epoch)")
+    h = _memorised()
+    costs = h.val_cost
+    if got != int(got) or not 1 <= got <= len(costs):
+        return False, f"{got:g} is not an epoch of this run (1 to {len(costs)})."
+    epoch = int(got)
+    best = costs.index(min(costs)) + 1
+    if epoch == best:
+        return True, (
+            f"after epoch {best} the test cost is {costs[best - 1]:.3f}; by epoch {len(costs)} "
+            f"it has risen to {costs[-1]:.3f} while the training cost fell to {h.cost[-1]:.4f}."
+        )
+    if epoch == best - 1:
+        return False, f"{epoch} is the index in the list; epochs count from 1."
+    accuracies = h.val_accuracy
+    if epoch == accuracies.index(max(accuracies)) + 1:
+        return False, "that is the epoch of the best test accuracy; the question is the cost."
+    if epoch == len(costs) and h.cost.index(min(h.cost)) + 1 == epoch:
+        return False, "that is where the training cost is lowest; the question is the test cost."
+    return False, f"after epoch {epoch} the test cost is {costs[epoch - 1]:.3f}: not the lowest."
+
+
+@functools.cache
+def _stopped() -> Any:
+    """The History of chapter 14's early-stopping run: 100 images, patience 5 on the 300
+    training images after them."""
+    from nn import data
+
+    X_train, y_train, _, _ = _raw_digits_split()
+    pool = slice(_SMALL, _SMALL + 300)
+    X_small_s, X_val_s = data.standardize(X_train[:_SMALL], X_train[pool])
+    options = {"validation": (X_val_s, y_train[pool]), "patience": 5}
+    return _train_digits(X_small_s, y_train[:_SMALL], 60, **options)[1]
+
+
+@exercise(
+    "14.2",
+    "(stopped_after, kept): the epoch after which chapter 14's early-stopping run stopped, and "
+    "the epoch whose weights it kept.",
+    "it ran len(history) epochs; it kept the epoch of the lowest history.val_cost, the last "
+    "improvement before 5 epochs without one.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+        return False, f"expected a pair (stopped_after, kept), got {answer!r}."
+    stopped_after, kept = (number(v, "a whole number (an epoch)") for v in answer)
+    h = _stopped()
+    ran = len(h)
+    best = h.val_cost.index(min(h.val_cost)) + 1
+    if (stopped_after, kept) == (ran, best):
+        return True, (
+            f"it ran {ran} epochs; the validation cost was lowest after epoch {best} and did not "
+            f"improve in the {ran - best} after it: patience 5 ran out, epoch {best}'s weights "
+            "went back."
+        )
+    if (stopped_after, kept) == (best, ran):
+        return False, "the two are swapped: it stops after the one it keeps."
+    if stopped_after != ran:
+        return False, f"it did not stop after epoch {stopped_after:g}."
+    if kept == ran:
+        return False, (
+            "it stopped there, but fit puts back the weights of the best epoch, not the last."
+        )
+    return False, f"it stopped after epoch {ran}, right; but the weights it kept are not epoch "\
+                  f"{kept:g}'s."  # fmt: skip
+
+
+def _test_error(n: int) -> float:
+    """1 − test accuracy of chapter 14's network on the first ``n`` training images, with 300
+    minibatch updates."""
+    from nn import accuracy, data
+
+    X_train, y_train, X_test, y_test = _raw_digits_split()
+    X_n, X_test_n = data.standardize(X_train[:n], X_test)
+    model, _ = _train_digits(X_n, y_train[:n], max(1, round(300 * 32 / n)))
+    return 1.0 - accuracy(model, X_test_n, y_test)
+
+
+_test_error_cached = functools.cache(_test_error)
+
+
+@exercise(
+    "14.3",
+    f"A training-set size n whose test error is at most half the test error with n = {_SMALL}, "
+    "chapter 14's network and 300 updates.",
+    "the sweep of 'More examples' prints test accuracies: error = 1 − accuracy. Try sizes "
+    "between those it shows.",
+)
+def _(answer: Any) -> tuple[bool, str]:
+    got = number(answer, "a whole number of training images")
+    X_train = _raw_digits_split()[0]
+    if got != int(got) or not 10 <= got <= len(X_train):
+        return False, f"n must be a whole number from 10 to {len(X_train)}, got {got:g}."
+    n = int(got)
+    base = _test_error_cached(_SMALL)
+    error = _test_error_cached(n)
+    said = (
+        f"with n = {n}: {error:.1%} of the test images wrong, against {base:.1%} with n = {_SMALL}"
+    )
+    if error <= base / 2:
+        return True, (
+            f"{said}: {n / _SMALL:.3g} times the images for half the mistakes or fewer. Each "
+            "mistake less costs more data than the last."
+        )
+    return False, f"{said}: not yet half. More images."
 
 
 # --- 15. From gradstep to PyTorch ----------------------------------------------------------------
