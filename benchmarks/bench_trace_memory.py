@@ -16,7 +16,7 @@ import time
 import tracemalloc
 
 import autograd
-from autograd import codegen
+from autograd.compiler import codegen
 from nn import MLP, data, fit
 
 

@@ -79,7 +79,7 @@ class _Resident:
         self.frozen_at = np.array([at[p] for p in self.frozen], dtype=np.intp)
         self.regulariser = None
         if step.regulariser is not None:  # the L2 term, on arrays too (a batch of one)
-            from autograd.vectorize import VectorProgram
+            from autograd.compiler.vectorize import VectorProgram
 
             trace = step.regulariser.trace
             self.regulariser = VectorProgram(trace)
@@ -115,7 +115,7 @@ class _Resident:
     def step(self, batch: Sequence[int]) -> tuple[float, Any] | None:
         """One training step on arrays: the cost and the outputs ((examples, k) array), or
         None when the batch must go the ordinary way (flushed first)."""
-        from autograd.vectorize import Unsound
+        from autograd.compiler.vectorize import Unsound
 
         step = self.step_of
         m = len(batch)
@@ -282,7 +282,7 @@ class CompiledStep(EagerStep):
         """:meth:`measure` by the NumPy program on the rows made one array once (the same
         rows are measured after every epoch); None where NumPy does not replay them, or
         for the Python replay's exact errors on a NaN or infinity."""
-        from autograd.vectorize import Unsound
+        from autograd.compiler.vectorize import Unsound
 
         key = id(rows)
         cached = self._measured.get(key)

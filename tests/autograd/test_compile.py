@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import autograd
 import nn
 from autograd import CompileError, Value
+from autograd.compiler import codegen
 
 np = pytest.importorskip("numpy")  # the test extra installs it: this never skips in CI
 
@@ -114,21 +115,21 @@ def compiled_backward(c, params, args):
     return out, [p.grad for p in params]
 
 
-@pytest.mark.parametrize("limit", [autograd.codegen.GENERATE_UP_TO, 0], ids=["code", "tape"])
+@pytest.mark.parametrize("limit", [codegen.GENERATE_UP_TO, 0], ids=["code", "tape"])
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), program=programs())
 def test_python_backend_is_bit_for_bit_the_eager_engine(limit, data, program):
     steps, n_in, numbers, number = program
     params = [Value(v, label=f"w{i}") for i, v in enumerate(numbers)]
     fn = program_fn(steps, params)
-    default, autograd.codegen.GENERATE_UP_TO = autograd.codegen.GENERATE_UP_TO, limit
+    default, codegen.GENERATE_UP_TO = codegen.GENERATE_UP_TO, limit
     try:  # generated code, or (limit 0) every trace replayed as a tape
         c = autograd.compile(fn, backend="python")
         c(*[0.5] * n_in)  # traced and its replay built under this limit
     except (ValueError, ArithmeticError):
         pass  # 0.5 is outside the domain: traced again below, at the drawn inputs
     finally:
-        autograd.codegen.GENERATE_UP_TO = default
+        codegen.GENERATE_UP_TO = default
     for _ in range(3):  # several calls of one trace: the replay must not keep stale numbers
         args = [data.draw(number) for _ in range(n_in)]
         expected = outcome(eager_backward, fn, params, args)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import autograd
 import nn
-from autograd import AnomalyError, CompileError, Op, Value, apply, codegen, detect_anomaly
+from autograd import AnomalyError, CompileError, Op, Value, apply, detect_anomaly
+from autograd.compiler import codegen
 
 BACKENDS = ("python", "numpy")
 

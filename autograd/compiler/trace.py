@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-from .backprop import _toposort
-from .mode import STATE, CompileError, enable_grad, user_site
-from .value import Constant, Value
+from ..backprop import _toposort
+from ..mode import STATE, CompileError, enable_grad, user_site
+from ..value import Constant, Value
 
 __all__ = [
     "CompileError",
@@ -40,7 +40,9 @@ __all__ = [
     "argument_names",
 ]
 
-ENGINE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# The engine: the autograd package, this compiler included. Its own reads of .data are its
+# business; only reads from outside it are the traced function's.
+ENGINE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 # --- watching .data --------------------------------------------------------------------------

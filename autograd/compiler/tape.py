@@ -1,6 +1,6 @@
 """The Python backend for traces too long to write out as code: the trace replayed as a tape.
 
-Generated code (:mod:`autograd.codegen`) is the fastest Python replay, but compiling a
+Generated code (:mod:`autograd.compiler.codegen`) is the fastest Python replay, but compiling a
 function of hundreds of thousands of lines costs gigabytes for a moment. A long trace is
 replayed instead by a small loop over a *tape* -- per operation its rule and the positions
 of its inputs -- with the numbers in a plain list. It calls the very rules of
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from math import isfinite
 from typing import Any
 
+from ..value import to_float
 from .trace import Trace
-from .value import to_float
 
 __all__ = ["Tape"]
 
@@ -26,8 +26,8 @@ def _checked(forward: Callable[..., Any]) -> Callable[..., float]:
 
 
 class Tape:
-    """``run(X, P)`` and ``grad(X, P, seed, GP)`` as :class:`~autograd.codegen.PythonProgram`
-    has them, interpreted. ``anomaly`` names the helpers that raise ``detect_anomaly()``'s
+    """``run(X, P)`` and ``grad(X, P, seed, GP)`` as
+    :class:`~autograd.compiler.codegen.PythonProgram` has them, interpreted. ``anomaly`` names the helpers that raise ``detect_anomaly()``'s
     errors and a rule's wrong arity (the generated code calls the same ones)."""
 
     def __init__(self, trace: Trace, ours: Callable[[Any], bool], anomaly: Any) -> None:
@@ -77,7 +77,8 @@ class Tape:
         function: Any = grad if backward else run
         function.source = (
             f"# {self.size} nodes: too long a trace to write out as code; replayed by "
-            "autograd.tape,\n# node by node, with the same rules in the same order (bit for bit)\n"
+            "autograd.compiler.tape,\n# node by node, with the same rules in the same order "
+            "(bit for bit)\n"
         )
         return function
 

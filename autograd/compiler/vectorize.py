@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import ops
+from .. import ops
+from ..value import Value
 from .trace import CompileError, Trace
-from .value import Value
 
 __all__ = ["VectorProgram", "Unsound", "vectorisable"]
 
@@ -143,7 +143,7 @@ class _Group:
         g = G[self.rows]
         derivatives = self.op.derivative(*args, V[self.rows])
         if len(derivatives) != self.arity:
-            from .backprop import _arity_error
+            from ..backprop import _arity_error
 
             raise _arity_error(self.nodes[0], derivatives)
         # The op's own rule, chained: each input's share is g * its local derivative.

@@ -49,10 +49,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ops
-from .backprop import _PASS_LOCK, backward, grad
+from .. import ops
+from ..backprop import _PASS_LOCK, backward, grad
+from ..mode import STATE, forward_anomaly, user_site
+from ..value import Value, _check_data, to_float
 from .codegen import PythonProgram
-from .mode import STATE, forward_anomaly, user_site
 from .trace import (
     _SLOT,
     CompileError,
@@ -64,7 +65,6 @@ from .trace import (
     structure,
     trace,
 )
-from .value import Value, _check_data, to_float
 
 __all__ = ["compile", "Compiled", "CompileError", "BACKENDS"]
 
@@ -148,7 +148,7 @@ class Compiled:
 
     @property
     def trace(self) -> Trace:
-        """The :class:`~autograd.trace.Trace` of the last call: its ``inputs``, ``params``,
+        """The :class:`~autograd.compiler.trace.Trace` of the last call: its ``inputs``, ``params``,
         ``constants`` and every node in ``order``."""
         return self._last()[0].trace
 
@@ -482,7 +482,7 @@ class Compiled:
         in arrays and runs ``program.run(A[rows].T, P, seed)`` itself (``fit(compile=True)``
         does). ``P`` holds the parameters' numbers in the order of ``program.trace.params``;
         ``run`` returns the outputs, the parameters' gradients and the inputs', and raises
-        :class:`autograd.vectorize.Unsound` for a batch that must be replayed in Python (an
+        :class:`autograd.compiler.vectorize.Unsound` for a batch that must be replayed in Python (an
         error, a NaN, an infinity). None when NumPy cannot replay it: NumPy missing, an
         operation with no array form, ``backend="python"``, a batch of mixed structures, or
         arguments that are not all plain numbers (Values are owed gradients).

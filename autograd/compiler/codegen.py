@@ -19,11 +19,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from . import ops
-from .mode import backward_anomaly, forward_anomaly
+from .. import ops
+from ..mode import backward_anomaly, forward_anomaly
+from ..value import Value, to_float
 from .tape import Tape
 from .trace import Trace
-from .value import Value, to_float
 
 __all__ = ["PythonProgram", "Sym", "GENERATE_UP_TO"]
 
@@ -166,7 +166,7 @@ def _usable(label: str, taken: frozenset[str]) -> bool:
 
 #: The most operands (nodes' inputs and outputs) a trace may have to be written out as code.
 #: Compiling generated Python costs ~3 KB per operand for a moment (a 200k-node chain: 2 GB);
-#: past this, the trace is replayed by :class:`~autograd.tape.Tape` (same numbers, a few
+#: past this, the trace is replayed by :class:`~autograd.compiler.tape.Tape` (same numbers, a few
 #: hundred bytes per node, ~3x slower). The limit keeps that moment under ~30 MB.
 GENERATE_UP_TO = 10_000
 
@@ -247,7 +247,7 @@ class PythonProgram:
         raise backward_anomaly(node._operation.name, site, value, which, data)
 
     def _arity(self, k: int, derivatives: Any) -> None:
-        from .backprop import _arity_error
+        from ..backprop import _arity_error
 
         raise _arity_error(self.trace.order[k], derivatives)
 
