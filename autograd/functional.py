@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from . import ops
-from .value import Constant, Operand, Value, _made
+from .value import Constant, Operand, Value, _apply
 
 __all__ = ["sum", "mean", "dot", "logsumexp", "check_within"]
 
@@ -40,7 +40,7 @@ def sum(values: Iterable[Operand]) -> Value:
     parents = _values(values, "sum")
     if not parents:
         raise ValueError("sum() needs at least one value, got an empty sequence")
-    return _made(ops.SUM, parents)
+    return _apply(ops.SUM, parents)
 
 
 def mean(values: Iterable[Operand]) -> Value:
@@ -53,7 +53,7 @@ def mean(values: Iterable[Operand]) -> Value:
     parents = _values(values, "mean")
     if not parents:
         raise ValueError("mean() needs at least one value, got an empty sequence")
-    return _made(ops.MEAN, parents)
+    return _apply(ops.MEAN, parents)
 
 
 def logsumexp(values: Iterable[Operand]) -> Value:
@@ -66,7 +66,7 @@ def logsumexp(values: Iterable[Operand]) -> Value:
     parents = _values(values, "logsumexp")
     if not parents:
         raise ValueError("logsumexp() needs at least one value, got an empty sequence")
-    return _made(ops.LOGSUMEXP, parents)
+    return _apply(ops.LOGSUMEXP, parents)
 
 
 def check_within(
@@ -79,7 +79,7 @@ def check_within(
     0.5
     """
     op = ops.within(tuple((float(lo), float(hi)) for lo, hi in ranges), message)
-    return _made(op, (value,))
+    return _apply(op, (value,))
 
 
 def dot(
@@ -104,7 +104,7 @@ def dot(
     if not ws:
         raise ValueError("dot() needs at least one weight and input, got none")
     parents = ws + xs if bias is None else ws + xs + _values([bias], "dot")
-    return _made(ops.DOT, parents)
+    return _apply(ops.DOT, parents)
 
 
 def dot_unchecked(
@@ -116,4 +116,4 @@ def dot_unchecked(
     forward pass -- and builds the very same node.
     """
     parents = weights + inputs if bias is None else (*weights, *inputs, bias)
-    return _made(ops.DOT, parents)
+    return _apply(ops.DOT, parents)

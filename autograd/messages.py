@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["brief", "describe", "not_a_value", "shorten"]
+__all__ = ["arity_error", "brief", "card", "describe", "not_a_value", "shorten"]
 
 LOG10_2 = math.log10(2)
 
@@ -110,3 +110,46 @@ def not_a_value(needs: str, given: Any) -> str:
             "Value') with 'from autograd import Value' and run the cells again."
         )
     return f"{needs}, got {describe(given)}"
+
+
+def card(v: Any) -> str:
+    """A Value as a small HTML card for Jupyter: label, data, grad and what made it."""
+    # Inline styles only: a notebook output has no stylesheet of ours. Everything the user
+    # wrote (the label) is escaped; numbers are shown short, with the exact repr on hover.
+    from html import escape  # only a notebook asks for this: keep it off the import path
+
+    op = v._operation
+    kind = "constant" if v.is_constant else ("leaf" if op is None else f"op {op.symbol}")
+    cells = [
+        ("", escape(v.label) if v.label else "<i>no label</i>"),
+        ("data", f'<span title="{escape(repr(v.data))}">{v.data:.6g}</span>'),
+    ]
+    if not v.is_constant:
+        cells.append(("grad", f'<span title="{escape(repr(v.grad))}">{v.grad:.6g}</span>'))
+    cells.append(("", escape(kind)))
+    body = "".join(
+        f'<span style="padding:0 6px{";border-left:1px solid #ccc" if i else ""}">'
+        f"{f'<small>{name}</small> ' if name else ''}{text}</span>"
+        for i, (name, text) in enumerate(cells)
+    )
+    return (
+        '<span class="gradstep-value" style="display:inline-block;font-family:monospace;'
+        'border:1px solid #999;border-radius:5px;padding:2px 4px;background:#f8f9fa">'
+        f"{body}</span>"
+    )
+
+
+def arity_error(node: Any, derivatives: Any) -> ValueError:
+    """The error for a derivative rule that did not return one derivative per input."""
+    op = node._operation
+    n = len(node._parents)
+    try:
+        got = f"{len(derivatives)} derivative{'s' if len(derivatives) != 1 else ''}"
+    except TypeError:
+        got = f"{type(derivatives).__name__} {derivatives!r}"
+    name = op.name if op is not None else "?"
+    return ValueError(
+        f"the derivative rule of {name!r} returned {got} for {n} input"
+        f"{'s' if n != 1 else ''}: it must return a tuple with one local derivative per "
+        f"input, in order"
+    )

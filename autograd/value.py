@@ -8,7 +8,8 @@ import sys
 from typing import Any, Union
 
 from . import ops
-from .messages import brief, describe
+from .lecture import LectureView, lecture_constructor
+from .messages import card, describe
 from .mode import STATE, forward_anomaly, in_library, record_site, site_of
 
 __all__ = ["Value", "Constant", "apply", "Number"]
@@ -42,7 +43,7 @@ def to_float(x: Any) -> float:
     )
 
 
-class Value:
+class Value(LectureView):
     """A scalar in a computation graph: its ``data``, its ``grad``, and how it was made.
 
     Every arithmetic operation on Values returns a new Value that records the operation
@@ -76,7 +77,7 @@ class Value:
 
     def __init__(self, data: Any, label: str = "", *lecture: Any) -> None:
         if lecture:
-            raise TypeError(_LECTURE_CONSTRUCTOR.format(got=_call_shape(data, label, lecture)))
+            raise lecture_constructor(data, label, lecture)
         self.data = to_float(data)
         self.grad = 0.0
         try:
@@ -85,7 +86,7 @@ class Value:
             if not isinstance(label, (tuple, list, set, frozenset)):
                 raise
             # Value(x, (self,)): the lecture's children, not a label
-            raise TypeError(_LECTURE_CONSTRUCTOR.format(got=_call_shape(data, label, ()))) from None
+            raise lecture_constructor(data, label, ()) from None
         self._operation = None
         self._parents = ()
 
@@ -112,50 +113,6 @@ class Value:
     def parents(self) -> tuple[Value, ...]:
         """The inputs of the operation, in order (``x * x`` has ``x`` twice)."""
         return self._parents
-
-    # --- the micrograd lecture's view of a node (read-only) -----------------------------------
-
-    @property
-    def _prev(self) -> set[Value]:
-        """The lecture's name for this node's inputs: the set of :attr:`parents`.
-
-        >>> a = Value(2.0)
-        >>> (a * a)._prev == {a}
-        True
-        """
-        return set(self._parents)
-
-    @property
-    def _op(self) -> str:
-        """The lecture's name for the operation: its symbol as text, ``''`` for a leaf.
-
-        >>> (Value(2.0) * 3)._op, Value(1.0)._op
-        ('*', '')
-        """
-        return "" if self._operation is None else self._operation.symbol
-
-    def _backward(self) -> None:
-        """This node's step of the chain rule, as the lecture calls it node by node: add its
-        local derivatives times ``self.grad`` into its parents' ``.grad``.
-
-        The rule is the node's own from :mod:`autograd.ops`, the one ``backward()`` applies;
-        called on every node in reverse topological order it gives ``backward()``'s gradients.
-
-        >>> a, b = Value(2.0), Value(-3.0)
-        >>> c = a * b
-        >>> c.grad = 1.0
-        >>> c._backward()
-        >>> a.grad, b.grad
-        (-3.0, 2.0)
-        """
-        derivatives = self.local_grads()
-        if len(derivatives) != len(self._parents):
-            from .backprop import _arity_error
-
-            raise _arity_error(self, derivatives)
-        g = self.grad
-        for parent, d in zip(self._parents, derivatives):
-            parent.grad += d * g
 
     @property
     def is_leaf(self) -> bool:
@@ -202,7 +159,7 @@ class Value:
         """A small card for Jupyter: label, data, grad and the operation that made it."""
         if STATE.watch:
             _read_text(self, "calls _repr_html_() on")
-        return _card(self)
+        return card(self)
 
     # --- binary operators ----------------------------------------------------------------
 
@@ -212,21 +169,13 @@ class Value:
             right = _lift(right)
             if right is NotImplemented:
                 return NotImplemented
-        try:
-            return _node(ops.ADD.forward(self.data, right.data), (self, right), ops.ADD)
-        except Exception:
-            _failed(ops.ADD, (self, right))
-            raise
+        return _apply(ops.ADD, (self, right))
 
     def __radd__(self, other: Number) -> Value:
         left = _lift(other)
         if left is NotImplemented:
             return NotImplemented
-        try:
-            return _node(ops.ADD.forward(left.data, self.data), (left, self), ops.ADD)
-        except Exception:
-            _failed(ops.ADD, (left, self))
-            raise
+        return _apply(ops.ADD, (left, self))
 
     def __mul__(self, other: Operand) -> Value:
         right: Any = other
@@ -234,21 +183,13 @@ class Value:
             right = _lift(right)
             if right is NotImplemented:
                 return NotImplemented
-        try:
-            return _node(ops.MUL.forward(self.data, right.data), (self, right), ops.MUL)
-        except Exception:
-            _failed(ops.MUL, (self, right))
-            raise
+        return _apply(ops.MUL, (self, right))
 
     def __rmul__(self, other: Number) -> Value:
         left = _lift(other)
         if left is NotImplemented:
             return NotImplemented
-        try:
-            return _node(ops.MUL.forward(left.data, self.data), (left, self), ops.MUL)
-        except Exception:
-            _failed(ops.MUL, (left, self))
-            raise
+        return _apply(ops.MUL, (left, self))
 
     def __sub__(self, other: Operand) -> Value:
         # a - b is the composite a + (-b): no derivative code of its own. A plain number (or
@@ -278,67 +219,39 @@ class Value:
             right = _lift(right)
             if right is NotImplemented:
                 return NotImplemented
-        try:
-            return _node(ops.DIV.forward(self.data, right.data), (self, right), ops.DIV)
-        except Exception:
-            _failed(ops.DIV, (self, right))
-            raise
+        return _apply(ops.DIV, (self, right))
 
     def __rtruediv__(self, other: Number) -> Value:
         left = _lift(other)
         if left is NotImplemented:
             return NotImplemented
-        try:
-            return _node(ops.DIV.forward(left.data, self.data), (left, self), ops.DIV)
-        except Exception:
-            _failed(ops.DIV, (left, self))
-            raise
+        return _apply(ops.DIV, (left, self))
 
     def __pow__(self, other: Operand) -> Value:
         if other.__class__ is Value:
-            try:
-                return _node(ops.POW.forward(self.data, other.data), (self, other), ops.POW)
-            except Exception:
-                _failed(ops.POW, (self, other))
-                raise
+            return _apply(ops.POW, (self, other))
         exponent = _lift(other)
         if exponent is NotImplemented:
             return NotImplemented
         op = ops.power(exponent.data)
-        try:
-            return _node(op.forward(self.data), (self,), op)
-        except Exception:
-            _failed(op, (self,))
-            raise
+        return _apply(op, (self,))
 
     def __rpow__(self, other: Number) -> Value:
         base = _lift(other)
         if base is NotImplemented:
             return NotImplemented
-        try:
-            return _node(ops.POW.forward(base.data, self.data), (base, self), ops.POW)
-        except Exception:
-            _failed(ops.POW, (base, self))
-            raise
+        return _apply(ops.POW, (base, self))
 
     # --- unary operations ------------------------------------------------------------------
 
     def __neg__(self) -> Value:
-        try:
-            return _node(ops.NEG.forward(self.data), (self,), ops.NEG)
-        except Exception:
-            _failed(ops.NEG, (self,))
-            raise
+        return _apply(ops.NEG, (self,))
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        try:
-            return _node(ops.ABS.forward(self.data), (self,), ops.ABS)
-        except Exception:
-            _failed(ops.ABS, (self,))
-            raise
+        return _apply(ops.ABS, (self,))
 
     def exp(self) -> Value:
         """``e ** self``. Past about 709.78 the float range ends: the result is ``inf``.
@@ -346,11 +259,7 @@ class Value:
         >>> Value(0.0).exp().data
         1.0
         """
-        try:
-            return _node(ops.EXP.forward(self.data), (self,), ops.EXP)
-        except Exception:
-            _failed(ops.EXP, (self,))
-            raise
+        return _apply(ops.EXP, (self,))
 
     def log(self) -> Value:
         """Natural logarithm; a ValueError for inputs <= 0.
@@ -358,11 +267,7 @@ class Value:
         >>> Value(1.0).log().data
         0.0
         """
-        try:
-            return _node(ops.LOG.forward(self.data), (self,), ops.LOG)
-        except Exception:
-            _failed(ops.LOG, (self,))
-            raise
+        return _apply(ops.LOG, (self,))
 
     def tanh(self) -> Value:
         """Hyperbolic tangent, saturating at ±1 for large inputs.
@@ -370,11 +275,7 @@ class Value:
         >>> Value(0.0).tanh().data
         0.0
         """
-        try:
-            return _node(ops.TANH.forward(self.data), (self,), ops.TANH)
-        except Exception:
-            _failed(ops.TANH, (self,))
-            raise
+        return _apply(ops.TANH, (self,))
 
     def sigmoid(self) -> Value:
         """The logistic function ``1 / (1 + e**-x)``, computed without overflow.
@@ -382,11 +283,7 @@ class Value:
         >>> Value(0.0).sigmoid().data
         0.5
         """
-        try:
-            return _node(ops.SIGMOID.forward(self.data), (self,), ops.SIGMOID)
-        except Exception:
-            _failed(ops.SIGMOID, (self,))
-            raise
+        return _apply(ops.SIGMOID, (self,))
 
     def softplus(self) -> Value:
         """``log(1 + e**x)``, a smooth ReLU, computed without overflow for any x.
@@ -394,11 +291,7 @@ class Value:
         >>> round(Value(0.0).softplus().data, 6)
         0.693147
         """
-        try:
-            return _node(ops.SOFTPLUS.forward(self.data), (self,), ops.SOFTPLUS)
-        except Exception:
-            _failed(ops.SOFTPLUS, (self,))
-            raise
+        return _apply(ops.SOFTPLUS, (self,))
 
     def clamp(self, low: Number, high: Number) -> Value:
         """The value held inside [low, high]; the gradient is 0 where it is held.
@@ -407,11 +300,7 @@ class Value:
         1.0
         """
         op = ops.clamp(to_float(low), to_float(high))
-        try:
-            return _node(op.forward(self.data), (self,), op)
-        except Exception:
-            _failed(op, (self,))
-            raise
+        return _apply(op, (self,))
 
     def relu(self) -> Value:
         """``max(0, x)``; its derivative is taken as 0 at 0.
@@ -419,11 +308,7 @@ class Value:
         >>> Value(-2.0).relu().data, Value(3.0).relu().data
         (0.0, 3.0)
         """
-        try:
-            return _node(ops.RELU.forward(self.data), (self,), ops.RELU)
-        except Exception:
-            _failed(ops.RELU, (self,))
-            raise
+        return _apply(ops.RELU, (self,))
 
     # --- graph-level operations --------------------------------------------------------------
 
@@ -442,6 +327,17 @@ class Value:
         from .backprop import backward
 
         backward(self, grad)
+
+    @staticmethod
+    def _pole(x: Any, exponent: Any) -> Value:
+        """``x ** exponent`` where x is 0 and the exponent negative: ``inf``, recorded like
+        any power. Derivative rules reach here with ``create_graph=True`` (d/dx x**0.5 at 0
+        is 0.5·0**-0.5): first order gives inf there, so every order does, instead of
+        raising."""
+        base = _lift(x)
+        if isinstance(exponent, Value):
+            return _node(math.inf, (base, exponent), ops.POW)
+        return _node(math.inf, (base,), ops.power(exponent))
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph.
@@ -639,21 +535,14 @@ def _node(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     return out
 
 
-def pole(x: Any, exponent: Any) -> Value:
-    """``x ** exponent`` at a pole (x = 0, exponent < 0): ``inf``, recorded like any power.
-
-    Derivative rules reach here with ``create_graph=True`` (d/dx x**0.5 at 0 is 0.5·0**-0.5):
-    first order gives inf there, so every order does, instead of raising.
-    """
-    base = _lift(x)
-    if isinstance(exponent, Value):
-        return _node(math.inf, (base, exponent), ops.POW)
-    return _node(math.inf, (base,), ops.power(exponent))
-
-
-def _made(op: ops.Op, parents: tuple[Value, ...]) -> Value:
-    """The node of ``op`` on ``parents``, its forward computed on their data (n-ary ops)."""
+def _apply(op: ops.Op, parents: tuple[Value, ...]) -> Value:
+    """The node of ``op`` on ``parents``, its forward computed on their data. Where the
+    forward raises, :func:`_failed` is told first (the error itself goes on up)."""
     try:
+        if len(parents) == 2:  # most nodes: no list to build
+            return _node(op.forward(parents[0].data, parents[1].data), parents, op)
+        if len(parents) == 1:
+            return _node(op.forward(parents[0].data), parents, op)
         return _node(op.forward(*[p.data for p in parents]), parents, op)
     except Exception:
         _failed(op, parents)
@@ -681,49 +570,3 @@ def _as_value(x: Any) -> Value:
     if isinstance(x, Value):
         return x
     return Constant(x)
-
-
-def _card(v: Value) -> str:
-    # Inline styles only: a notebook output has no stylesheet of ours. Everything the user
-    # wrote (the label) is escaped; numbers are shown short, with the exact repr on hover.
-    from html import escape  # only a notebook asks for this: keep it off the import path
-
-    op = v._operation
-    kind = "constant" if v.is_constant else ("leaf" if op is None else f"op {op.symbol}")
-    cells = [
-        ("", escape(v.label) if v.label else "<i>no label</i>"),
-        ("data", f'<span title="{escape(repr(v.data))}">{v.data:.6g}</span>'),
-    ]
-    if not v.is_constant:
-        cells.append(("grad", f'<span title="{escape(repr(v.grad))}">{v.grad:.6g}</span>'))
-    cells.append(("", escape(kind)))
-    body = "".join(
-        f'<span style="padding:0 6px{";border-left:1px solid #ccc" if i else ""}">'
-        f"{f'<small>{name}</small> ' if name else ''}{text}</span>"
-        for i, (name, text) in enumerate(cells)
-    )
-    return (
-        '<span class="gradstep-value" style="display:inline-block;font-family:monospace;'
-        'border:1px solid #999;border-radius:5px;padding:2px 4px;background:#f8f9fa">'
-        f"{body}</span>"
-    )
-
-
-_LECTURE_CONSTRUCTOR = """gradstep's Value takes Value(data, label=''): it makes a leaf, got {got}.
-Value(data, children, op) is how the micrograd lecture records an operation; in gradstep an
-operation is an autograd.Op -- its forward value and its derivative rule in one place --
-applied with autograd.apply, which records the node:
-    SIN = autograd.Op("sin", "sin", math.sin, lambda x, out: (math.cos(x),))
-    y = autograd.apply(SIN, x)
-(Value already has tanh, exp, relu, sigmoid, log, ** and the arithmetic operators.)"""
-
-
-def _call_shape(data: Any, label: Any, extra: tuple[Any, ...]) -> str:
-    """How the constructor was called, briefly: ``Value(0.76, (Value,), 'tanh')``."""
-    def one(x: Any) -> str:
-        if isinstance(x, (tuple, list, set, frozenset)):
-            inner = ", ".join(type(v).__name__ for v in x)
-            return f"({inner},)" if isinstance(x, tuple) else f"{type(x).__name__}[{inner}]"
-        return brief(x)
-
-    return "Value(" + ", ".join(one(x) for x in (data, label, *extra)) + ")"

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import ops
+from ..messages import arity_error
 from ..mode import backward_anomaly, forward_anomaly
 from ..value import Value, to_float
 from .tape import Tape
@@ -247,9 +248,7 @@ class PythonProgram:
         raise backward_anomaly(node._operation.name, site, value, which, data)
 
     def _arity(self, k: int, derivatives: Any) -> None:
-        from ..backprop import _arity_error
-
-        raise _arity_error(self.trace.order[k], derivatives)
+        raise arity_error(self.trace.order[k], derivatives)
 
     def _function(self, kind: str, op: Any, fn: Callable[..., Any]) -> str:
         """The name the generated code calls a rule by: ``op_sigmoid``, ``rule_log``, ..."""

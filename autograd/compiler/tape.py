@@ -27,8 +27,9 @@ def _checked(forward: Callable[..., Any]) -> Callable[..., float]:
 
 class Tape:
     """``run(X, P)`` and ``grad(X, P, seed, GP)`` as
-    :class:`~autograd.compiler.codegen.PythonProgram` has them, interpreted. ``anomaly`` names the helpers that raise ``detect_anomaly()``'s
-    errors and a rule's wrong arity (the generated code calls the same ones)."""
+    :class:`~autograd.compiler.codegen.PythonProgram` has them, interpreted. ``anomaly``
+    names the helpers that raise ``detect_anomaly()``'s errors and a rule's wrong arity (the
+    generated code calls the same ones)."""
 
     def __init__(self, trace: Trace, ours: Callable[[Any], bool], anomaly: Any) -> None:
         index = {node: i for i, node in enumerate(trace.order)}

@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import ops
+from ..messages import arity_error
 from ..value import Value
 from .trace import CompileError, Trace
 
@@ -143,9 +144,7 @@ class _Group:
         g = G[self.rows]
         derivatives = self.op.derivative(*args, V[self.rows])
         if len(derivatives) != self.arity:
-            from ..backprop import _arity_error
-
-            raise _arity_error(self.nodes[0], derivatives)
+            raise arity_error(self.nodes[0], derivatives)
         # The op's own rule, chained: each input's share is g * its local derivative.
         if self.wide:
             try:  # all numbers (Σ's 1s), or all arrays of one shape: stacked at once
