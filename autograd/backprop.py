@@ -1,9 +1,10 @@
 """Reverse-mode differentiation: the topological walk and the chain rule.
 
-One loop (:func:`_propagate`) does the chain rule for both ``backward()`` and ``grad()``. It
-asks each node's primitive for its local derivatives -- with floats for first-order
-gradients, with the Values themselves when ``create_graph=True`` -- so higher-order gradients
-use exactly the rules of :mod:`autograd.ops`.
+One loop (:func:`_propagate`) does the chain rule for both ``backward()`` and ``grad()``,
+with the local derivatives of each node's primitive -- on floats for first-order gradients,
+through a chain step made once per op from its rule (:func:`_chain_step`); with the Values
+themselves when ``create_graph=True`` -- so higher-order gradients use exactly the rules of
+:mod:`autograd.ops`.
 """
 
 from __future__ import annotations
