@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -132,6 +132,12 @@ class Op:
     #: the inputs stacked along the first axis, which the NumPy backend gathers for a wide
     #: node at once (``vforward`` is this on its arguments stacked).
     vstacked: Callable[[Any], Any] | None = None
+    #: Not part of the op: the eager engine's chain-rule step for its nodes, made from
+    #: ``derivative`` when a backward pass first meets the op (``backprop._chain_step``) and
+    #: kept here so the op's lifetime is the cache's. Not an argument, not in ``==``/repr.
+    _chain: Callable[..., None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"

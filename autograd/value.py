@@ -64,8 +64,10 @@ class Value(LectureView):
     ``autograd.zero_grad(c)`` (or ``model.zero_grad()`` in ``nn``).
     """
 
-    # ``_pass_grad`` is scratch space for one backward pass; ``__weakref__`` lets tools watch
-    # a graph without keeping it alive. No __dict__, no __eq__: nodes hash by identity.
+    # ``_pass_grad`` is scratch space for one backward pass, set to the shared 0.0 when a node
+    # is made (no memory per node) so the walk can mark nodes in it instead of keeping a set
+    # (see ``backprop._walk_shallow``); ``__weakref__`` lets tools watch a graph without
+    # keeping it alive. No __dict__, no __eq__: nodes hash by identity.
     __slots__ = ("data", "grad", "_label", "_operation", "_parents", "_pass_grad", "__weakref__")
 
     data: float
@@ -89,6 +91,7 @@ class Value(LectureView):
             raise lecture_constructor(data, label, ()) from None
         self._operation = None
         self._parents = ()
+        self._pass_grad = 0.0
 
     @property
     def label(self) -> str:
@@ -502,6 +505,7 @@ def _lift(x: Any) -> Any:
     out._label = ""
     out._operation = None
     out._parents = ()
+    out._pass_grad = 0.0
     return out
 
 
@@ -518,6 +522,7 @@ def _node(data: float, parents: tuple[Value, ...], op: ops.Op) -> Value:
     out.data = data
     out.grad = 0.0
     out._label = ""
+    out._pass_grad = 0.0
     state = STATE
     if state.recording:
         out._operation = op

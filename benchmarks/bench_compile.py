@@ -15,6 +15,13 @@ that the compiled steps compute what the eager step computes.
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread, as PyTorch gets one below: on a shared 2-core machine a second thread
+# makes NumPy's small matrix products several times slower, not faster.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import argparse
 import math
 import random
@@ -74,6 +81,25 @@ class CompiledStep:
         cost = self.loss.backward_batch(self.batch, plus=self.l2)  # mean + L2, as eager adds
         self.opt.step()
         return float(cost)
+
+
+class FitStep:
+    """The step as ``fit(compile=True)`` takes it: NumPy, with the parameters and the
+    optimizer's numbers kept in arrays between steps (written back when fit ends an epoch)."""
+
+    def __init__(self, model: nn.MLP, X: list, y: list) -> None:
+        from nn.steps import CompiledStep
+
+        self.model = model
+        opt = nn.SGD(model.parameters(), lr=LR)
+        self.step = CompiledStep(model, X, y, nn.hinge, opt, ALPHA, "numpy", resident=True)
+        self.batch = list(range(len(X)))
+
+    def __call__(self) -> float:
+        return self.step(self.batch)[0]
+
+    def flush(self) -> None:
+        self.step.flush()
 
 
 def torch_step_factory(X: list, y: list, weights: list[list[list[float]]]) -> Callable[[], float]:
@@ -139,19 +165,23 @@ def fresh(weights: list[list[list[float]]]) -> nn.MLP:
 def check_agreement(weights: list, X: list, y: list) -> None:
     """Five steps of each gradstep way from the same start: the same costs and weights."""
     runs = {}
-    for way in ("eager", "python", "numpy"):
+    for way in ("eager", "python", "numpy", "fit"):
         model = fresh(weights)
         if way == "eager":
             opt = nn.SGD(model.parameters(), lr=LR)
             costs = [eager_step(model, opt, X, y) for _ in range(5)]
+        elif way == "fit":
+            fit_step = FitStep(model, X, y)
+            costs = [fit_step() for _ in range(5)]
+            fit_step.flush()
         else:
             step = CompiledStep(model, X, y, way)
             costs = [step() for _ in range(5)]
         runs[way] = (costs, [p.data for p in model.parameters()])
-    for way in ("python", "numpy"):
+    for way in ("python", "numpy", "fit"):
         for a, b in zip(runs[way][0] + runs[way][1], runs["eager"][0] + runs["eager"][1]):
             assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15), (way, a, b)
-    print("check: 5 steps compiled (Python and NumPy) = eager, costs and weights to 1e-12\n")
+    print("check: 5 steps compiled (Python, NumPy, fit's) = eager, costs and weights to 1e-12\n")
 
 
 def first_call_ms(weights: list, X: list, y: list, backend: str) -> float:
@@ -205,6 +235,7 @@ def main() -> None:
     steps["gradstep eager"] = lambda: eager_step(eager_model, eager_opt, X, y)
     steps["compiled, Python"] = CompiledStep(fresh(weights), X, y, "python")
     steps["compiled, NumPy"] = CompiledStep(fresh(weights), X, y, "numpy")
+    steps["fit's step (NumPy, arrays kept)"] = FitStep(fresh(weights), X, y)
     try:
         import torch
 
@@ -232,15 +263,15 @@ def main() -> None:
         "one training step: MLP(2, [16, 16, 1]), 100 moons points, hinge + 1e-4 L2, SGD "
         f"(medians of {args.steps} rounds)\n"
     )
-    header = f"| {'engine':32} | {'one step':>10} | {'vs micrograd':>14} |"
-    rule = f"| {'-' * 32} | {'-' * 9}: | {'-' * 13}: |"
+    header = f"| {'engine':34} | {'one step':>10} | {'vs micrograd':>14} |"
+    rule = f"| {'-' * 34} | {'-' * 9}: | {'-' * 13}: |"
     if torch_name:
         header += " time ÷ PyTorch's |"
         rule += " --------------: |"
     print(header)
     print(rule)
     for name, t in median.items():
-        row = f"| {name:32} | {t * 1e3:7.2f} ms | {mg_time / t:7.0f}x faster |"
+        row = f"| {name:34} | {t * 1e3:7.2f} ms | {mg_time / t:7.0f}x faster |"
         if torch_name:
             row += f" {t / median[torch_name]:15.2f} |"
         print(row)

@@ -3,13 +3,15 @@
 Run by hand (never by CI):  pip install -e ".[bench]" && python benchmarks/bench_engine.py
 
 It prints medians and ratios (micrograd time / gradstep time, so > 1 means gradstep is
-faster). The machine is shared and noisy: trust ratios from one run, not absolute seconds.
+faster); the engines take turns, repeat by repeat. The machine is shared and noisy: trust
+ratios from one run, not absolute seconds, and run it twice before believing one.
 The garbage collector stays on, as users have it.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import statistics
 import subprocess
@@ -81,17 +83,32 @@ def forward_backward(
     """Medians of building and backpropagating ``build``'s graph. With ``collect``, each
     repeat starts from a collected heap; without, garbage is left to the collector, as in a
     training loop."""
-    V = ENGINES[engine]
-    fwd, bwd = [], []
+    return alternating(build, repeats, collect, (engine,))[engine]
+
+
+def alternating(
+    build: Callable[[type], Any],
+    repeats: int,
+    collect: bool = True,
+    engines: tuple[str, ...] = tuple(ENGINES),
+) -> dict[str, dict[str, float]]:
+    """:func:`forward_backward` for several engines, taking turns repeat by repeat, so a
+    burst of load on the shared machine falls on both rather than on one engine's runs."""
+    times: dict[str, dict[str, list[float]]] = {e: {"forward": [], "backward": []} for e in engines}
     for _ in range(repeats):
-        t_f, root = timed(lambda: build(V))
-        t_b, _ = timed(root.backward)
-        fwd.append(t_f)
-        bwd.append(t_b)
-        del root
-        if collect:
-            gc.collect()  # start every repeat from the same heap, outside the timed region
-    return {"forward": statistics.median(fwd), "backward": statistics.median(bwd)}
+        for engine in engines:
+            V = ENGINES[engine]
+            t_f, root = timed(functools.partial(build, V))
+            t_b, _ = timed(root.backward)
+            times[engine]["forward"].append(t_f)
+            times[engine]["backward"].append(t_b)
+            del root
+            if collect:
+                gc.collect()  # start every repeat from the same heap, outside the timed region
+    return {
+        e: {phase: statistics.median(ts) for phase, ts in phases.items()}
+        for e, phases in times.items()
+    }
 
 
 def bytes_per_node(engine: str, build: Callable[[type], Any]) -> float:
@@ -124,10 +141,10 @@ def deep_chain_both(ops: int, repeats: int) -> dict[tuple[str, bool], float]:
 
     def run() -> None:
         for collect in (True, False):
+            times = alternating(lambda V: chain(V, ops // 2), repeats, collect)
             for name in ENGINES:
-                times = forward_backward(name, lambda V: chain(V, ops // 2), repeats, collect)
-                results[name, collect] = times["backward"]
-                gc.collect()
+                results[name, collect] = times[name]["backward"]
+            gc.collect()
 
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 4 * ops))
@@ -157,10 +174,7 @@ def main() -> None:
     def mixed(V: type) -> Any:
         return mixed_graph(V, args.ops)
 
-    results: dict[str, dict[str, float]] = {name: {} for name in ENGINES}
-    for _ in range(1):
-        for name in ENGINES:  # same process, one after the other
-            results[name] = forward_backward(name, mixed, args.repeats)
+    results = alternating(mixed, args.repeats)  # same process, taking turns
     nodes = count_nodes(mixed_graph(autograd.Value, args.ops))
     print(f"{args.ops:,} mixed ops ({nodes:,} graph nodes in gradstep):")
     for phase in ("forward", "backward"):
@@ -192,7 +206,7 @@ def main() -> None:
             f"    {how:27s} gradstep {g * 1e3:5.0f} ms, micrograd {m * 1e3:5.0f} ms, "
             f"gradstep is {m / g:5.2f}x faster"
         )
-    shallow = {name: forward_backward(name, lambda V: chain(V, 400), 51) for name in ENGINES}
+    shallow = alternating(lambda V: chain(V, 400), 51)
     for phase in ("forward", "backward"):
         g, m = shallow["gradstep"][phase], shallow["micrograd"][phase]
         print(
