@@ -13,10 +13,10 @@ Nothing here imports a third-party package.
 
 from . import ops
 from ._clash import warn_if_mixed
-from .backprop import backward, grad, topological_order, zero_grad
 from .compiler import Compiled, compile
 from .functional import dot, logsumexp, mean, sum
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from .gradients import backward, grad, topological_order, zero_grad
 from .mode import (
     AnomalyError,
     CompileError,

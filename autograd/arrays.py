@@ -11,51 +11,57 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .scalars import _is_array, _np, _quiet, checked_pow, divide, safe_log
+from . import scalars
+from .scalars import _is_array, _np, _quiet
 
 
-def _first_bad(bad: Any, *arrays: Any) -> tuple[float, ...]:
+def first_bad(bad: Any, *arrays: Any) -> tuple[float, ...]:
     index = tuple(a[0] for a in bad.nonzero())
     return tuple(float(a[index]) if _is_array(a) else float(a) for a in arrays)
 
 
-def _vdivide(a: Any, b: Any) -> Any:
+def divide(a: Any, b: Any) -> Any:
     np = _np()
     zero = np.asarray(b) == 0
     if zero.any():
-        divide(
-            *_first_bad(np.broadcast_to(zero, np.broadcast(a, b).shape), *np.broadcast_arrays(a, b))
+        scalars.divide(
+            *first_bad(np.broadcast_to(zero, np.broadcast(a, b).shape), *np.broadcast_arrays(a, b))
         )
     with _quiet():
         return a / b
 
 
-def _vpow(x: Any, y: Any) -> Any:
+def power(x: Any, y: Any) -> Any:
     np = _np()
     x, y = np.broadcast_arrays(x, y)
     bad = ((x == 0) & (y < 0)) | ((x < 0) & np.isfinite(y) & (y != np.floor(y)))
     if bad.any():
-        checked_pow(*_first_bad(bad, x, y))
+        scalars.checked_pow(*first_bad(bad, x, y))
     with _quiet():
         return np.power(x, y)
 
 
-def _vlog(x: Any) -> Any:
+def log(x: Any) -> Any:
     np = _np()
     bad = x <= 0
     if bad.any():
-        safe_log(*_first_bad(bad, x))
+        scalars.safe_log(*first_bad(bad, x))
     with _quiet():
         return np.log(x)
 
 
-def _vexp(x: Any) -> Any:
+def exp(x: Any) -> Any:
     with _quiet():
         return _np().exp(x)
 
 
-def _vrelu(x: Any) -> Any:
-    return _np().where(x <= 0, 0.0, x)  # NaN is not <= 0: it passes, as in _relu
+# The array sigmoid is where the rules' sigmoid helper needs it too (scalars, which this
+# module builds on).
+sigmoid = scalars._vsigmoid
+
+
+def relu(x: Any) -> Any:
+    return _np().where(x <= 0, 0.0, x)  # NaN is not <= 0: it passes, as in scalars._relu
 
 
 def stacked(xs: Any) -> Any:
@@ -67,7 +73,7 @@ def stacked(xs: Any) -> Any:
         return np.stack(np.broadcast_arrays(*xs)).astype(float)
 
 
-def _vfsum(terms: Any) -> Any:
+def fsum(terms: Any) -> Any:
     """Σ of the arrays ``terms`` (a sequence, or one array stacked along its first axis),
     elementwise, with the rounding error of every addition carried along: as close to
     ``math.fsum`` as arrays allow, so a sum such as 1 + 1e-20 - 1 keeps its 1e-20.
@@ -95,33 +101,33 @@ def _vfsum(terms: Any) -> Any:
 # ``vforward`` takes them one by one and stacks them.
 
 
-def _on_stacked(form: Callable[[Any], Any]) -> Callable[..., Any]:
+def on_stacked(form: Callable[[Any], Any]) -> Callable[..., Any]:
     return lambda *xs: form(stacked(xs))
 
 
-def _mean_of(S: Any) -> Any:
-    return _vfsum(S) / len(S)
+def mean(S: Any) -> Any:
+    return fsum(S) / len(S)
 
 
-def _dot_of(S: Any) -> Any:
+def dot(S: Any) -> Any:
     n = len(S) // 2
     with _quiet():
         products = S[:n] * S[n : 2 * n]
     if len(S) % 2:  # the bias, the last term
         products = _np().concatenate((products, S[2 * n :]))
-    return _vfsum(products)
+    return fsum(products)
 
 
-def _vsoftplus(x: Any) -> Any:
+def softplus(x: Any) -> Any:
     np = _np()
     with _quiet():
         return np.where(x > 0, x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
-def _logsumexp_of(S: Any) -> Any:
+def logsumexp(S: Any) -> Any:
     np = _np()
     with _quiet():
         m = S.max(axis=0)
         safe = np.where(np.isfinite(m), m, 0.0)
-        out = safe + np.log(_vfsum(np.exp(S - safe)))
+        out = safe + np.log(fsum(np.exp(S - safe)))
         return np.where(np.isinf(m), m, out)  # NaN stays NaN through max and exp

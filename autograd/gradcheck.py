@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .backprop import grad
+from .gradients import grad
 from .mode import no_grad
 from .value import Value, to_float
 

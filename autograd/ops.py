@@ -30,20 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .arrays import (
-    _dot_of,
-    _first_bad,
-    _logsumexp_of,
-    _mean_of,
-    _on_stacked,
-    _vdivide,
-    _vexp,
-    _vfsum,
-    _vlog,
-    _vpow,
-    _vrelu,
-    _vsoftplus,
-)
+from . import arrays
 from .scalars import (
     _dot,
     _dot_derivative,
@@ -54,7 +41,6 @@ from .scalars import (
     _pow_base_derivative,
     _relu,
     _sigmoid,
-    _vsigmoid,
     checked_pow,
     divide,
     fsum,
@@ -156,7 +142,7 @@ DIV = Op(
     divide,
     lambda a, b, out: (1 / b, -out / b),
     "d(a/b)/da = 1/b, d(a/b)/db = -(a/b)/b",
-    _vdivide,
+    arrays.divide,
 )
 NEG = Op("neg", "-", operator.neg, lambda a, out: (-1.0,), "d(-a)/da = -1")
 POW = Op(
@@ -165,10 +151,10 @@ POW = Op(
     checked_pow,
     lambda a, b, out: (_pow_base_derivative(a, b), out * _log_of_base(a)),
     "d(a**b)/da = b * a**(b-1), d(a**b)/db = a**b * log(a)",
-    _vpow,
+    arrays.power,
 )
-EXP = Op("exp", "exp", safe_exp, lambda a, out: (out,), "d exp(a)/da = exp(a)", _vexp)
-LOG = Op("log", "log", safe_log, lambda a, out: (1 / a,), "d log(a)/da = 1/a", _vlog)
+EXP = Op("exp", "exp", safe_exp, lambda a, out: (out,), "d exp(a)/da = exp(a)", arrays.exp)
+LOG = Op("log", "log", safe_log, lambda a, out: (1 / a,), "d log(a)/da = 1/a", arrays.log)
 TANH = Op(
     "tanh",
     "tanh",
@@ -183,7 +169,7 @@ SIGMOID = Op(
     stable_sigmoid,
     lambda a, out: (out * (1 - out),),
     "d σ(a)/da = σ(a) * (1 - σ(a))",
-    _vsigmoid,
+    arrays.sigmoid,
 )
 # softplus(z) = log(1 + e**z): a logistic loss on a raw score is softplus(z) - z*y, stable for
 # every z; its derivative is the sigmoid.
@@ -193,7 +179,7 @@ SOFTPLUS = Op(
     softplus,
     lambda a, out: (_sigmoid(a),),
     "d softplus(a)/da = σ(a)",
-    _vsoftplus,
+    arrays.softplus,
 )
 # ``(a > 0) * 1.0`` is the step 1/0 for a float, a Value (a comparison reads the data: a
 # constant for higher orders) and a NumPy array alike.
@@ -203,7 +189,7 @@ RELU = Op(
     _relu,
     lambda a, out: ((a > 0) * 1.0,),
     "d relu(a)/da = 1 if a > 0 else 0",
-    _vrelu,
+    arrays.relu,
 )
 ABS = Op(
     "abs",
@@ -219,8 +205,8 @@ SUM = Op(
     lambda *xs: fsum(xs),
     lambda *args: (1.0,) * (len(args) - 1),
     "d(a_1 + ... + a_n)/da_i = 1",
-    _on_stacked(_vfsum),
-    vstacked=_vfsum,
+    arrays.on_stacked(arrays.fsum),
+    vstacked=arrays.fsum,
 )
 MEAN = Op(
     "mean",
@@ -228,8 +214,8 @@ MEAN = Op(
     lambda *xs: fsum(xs) / len(xs),
     lambda *args: (1.0 / (len(args) - 1),) * (len(args) - 1),
     "d mean(a_1..a_n)/da_i = 1/n",
-    _on_stacked(_mean_of),
-    vstacked=_mean_of,
+    arrays.on_stacked(arrays.mean),
+    vstacked=arrays.mean,
 )
 DOT = Op(
     "dot",
@@ -237,8 +223,8 @@ DOT = Op(
     _dot,
     _dot_derivative,
     "d(Σ w_i x_i + b)/dw_i = x_i, /dx_i = w_i, /db = 1",
-    _on_stacked(_dot_of),
-    vstacked=_dot_of,
+    arrays.on_stacked(arrays.dot),
+    vstacked=arrays.dot,
 )
 # log(Σ e**x_i) as one node: the softmax cross-entropy's normaliser; its derivative towards
 # x_i is the softmax e**(x_i - out).
@@ -248,8 +234,8 @@ LOGSUMEXP = Op(
     logsumexp,
     lambda *args: tuple(_exp(x - args[-1]) for x in args[:-1]),
     "d logΣexp(a)/da_i = exp(a_i - logΣexp(a))  (the softmax)",
-    _on_stacked(_logsumexp_of),
-    vstacked=_logsumexp_of,
+    arrays.on_stacked(arrays.logsumexp),
+    vstacked=arrays.logsumexp,
 )
 
 
@@ -302,7 +288,7 @@ def power(exponent: float) -> Op:
         lambda a: checked_pow(a, n),
         derivative,
         f"d(a**{n:g})/da = {n:g} * a**{n - 1:g}",
-        lambda a: _vpow(a, n),
+        lambda a: arrays.power(a, n),
     )
 
 
@@ -367,7 +353,7 @@ def within(ranges: tuple[tuple[float, float], ...], message: Callable[[float], s
         for lo, hi in bounds:
             ok |= (x >= lo) & (x <= hi)
         if not ok.all():
-            forward(*_first_bad(~ok, x))
+            forward(*arrays.first_bad(~ok, x))
         return x
 
     # Checks of the same ranges share one vector operation whatever their messages: a

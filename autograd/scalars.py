@@ -11,9 +11,12 @@ never imported here. Below them, the numerically safe forward functions of the p
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from itertools import islice
 from typing import Any
+
+from .messages import describe
 
 # --- floats, Values and arrays alike ----------------------------------------------------
 
@@ -234,3 +237,28 @@ def _vsigmoid(x: Any) -> Any:
     with _quiet():
         e = np.exp(-np.abs(x))  # <= 1: never overflows
         return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def to_float(x: Any) -> float:
+    """``x`` as a float if it is a real number (int, float, bool, Fraction, NumPy scalar)."""
+    if isinstance(x, float):
+        return float(x)  # also turns float subclasses (numpy.float64) into plain floats
+    if isinstance(x, numbers.Real):
+        try:
+            return float(x)
+        except OverflowError:  # an int or Fraction beyond the float range
+            raise ValueError(
+                f"{describe(x)} is too large for a float (the largest is about 1.8e308)"
+            ) from None
+    # NumPy booleans and 0-d arrays are not registered as numbers.Real; accept real dtypes.
+    kind = getattr(getattr(x, "dtype", None), "kind", None)
+    if kind in ("b", "i", "u", "f") and getattr(x, "ndim", None) == 0:
+        return float(x)
+    if hasattr(x, "_parents"):  # a Value
+        raise TypeError(
+            f"Value() takes a real number, got a Value ({x!r}); "
+            "use it directly, or x.detach() for a constant copy"
+        )
+    raise TypeError(
+        f"Value() takes a real number (int, float, bool or a NumPy scalar), got {describe(x)}"
+    )

@@ -8,39 +8,16 @@ import sys
 from typing import Any, Union
 
 from . import ops
+from .backprop import backpropagate
 from .lecture import LectureView, lecture_constructor
 from .messages import card, describe
 from .mode import STATE, forward_anomaly, in_library, record_site, site_of
+from .scalars import to_float
 
 __all__ = ["Value", "Constant", "apply", "Number"]
 
 Number = int | float
 Operand = Union["Value", int, float]
-
-
-def to_float(x: Any) -> float:
-    """``x`` as a float if it is a real number (int, float, bool, Fraction, NumPy scalar)."""
-    if isinstance(x, float):
-        return float(x)  # also turns float subclasses (numpy.float64) into plain floats
-    if isinstance(x, numbers.Real):
-        try:
-            return float(x)
-        except OverflowError:  # an int or Fraction beyond the float range
-            raise ValueError(
-                f"{describe(x)} is too large for a float (the largest is about 1.8e308)"
-            ) from None
-    # NumPy booleans and 0-d arrays are not registered as numbers.Real; accept real dtypes.
-    kind = getattr(getattr(x, "dtype", None), "kind", None)
-    if kind in ("b", "i", "u", "f") and getattr(x, "ndim", None) == 0:
-        return float(x)
-    if isinstance(x, Value):
-        raise TypeError(
-            f"Value() takes a real number, got a Value ({x!r}); "
-            "use it directly, or x.detach() for a constant copy"
-        )
-    raise TypeError(
-        f"Value() takes a real number (int, float, bool or a NumPy scalar), got {describe(x)}"
-    )
 
 
 class Value(LectureView):
@@ -327,9 +304,7 @@ class Value(LectureView):
         >>> x.grad
         6.0
         """
-        from .backprop import backward
-
-        backward(self, grad)
+        backpropagate(self, to_float(grad))
 
     @staticmethod
     def _pole(x: Any, exponent: Any) -> Value:

@@ -50,7 +50,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import ops
-from ..backprop import _PASS_LOCK, backward, grad
+from ..backprop import _PASS_LOCK
+from ..gradients import backward, grad
 from ..mode import STATE, forward_anomaly, user_site
 from ..value import Value, _check_data, to_float
 from .codegen import PythonProgram

@@ -1,4 +1,5 @@
-"""The eager engine's per-op chain steps and its marking walk (autograd/backprop.py).
+"""The eager engine's per-op chain steps (autograd/chains.py) and its marking walk
+(autograd/backprop.py).
 
 A chain step is generated from the op's own rule (by transcription) or calls the rule; either
 way it must add exactly what calling the rule and multiplying by the gradient adds. The walk
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
-from autograd import Op, Value, apply, backprop, ops
+from autograd import Op, Value, apply, backprop, chains, ops
 
 #: Every op of one or two inputs in the engine, with its arity (wide ops have none).
 FIXED: list[tuple[Op, int]] = [
@@ -46,7 +47,7 @@ def _node(op: Op, arity: int) -> Value:
 
 
 def _step(op: Op, node: Value):  # type: ignore[no-untyped-def]
-    return op._chain or backprop._chain_step(op, node)
+    return op._chain or chains.chain_step(op, node)
 
 
 def _same(x: float, y: float) -> bool:
@@ -112,11 +113,11 @@ def test_a_custom_op_calls_its_rule_and_its_arity_errors_still_name_it() -> None
     x = Value(0.5)
     apply(SIN, x).backward()
     assert x.grad == math.cos(0.5)
-    assert SIN._chain is backprop._by_rule  # a rule of yours is called, never transcribed
+    assert SIN._chain is chains.by_rule  # a rule of yours is called, never transcribed
     # Arithmetic a transcription could read -- still called: it is not gradstep's own rule.
     TWICE = Op("twice", "2x", lambda x: 2 * x, lambda x, out: (2.0,))
     apply(TWICE, x).backward()
-    assert TWICE._chain is backprop._by_rule and x.grad == math.cos(0.5) + 2.0
+    assert TWICE._chain is chains.by_rule and x.grad == math.cos(0.5) + 2.0
     for arity in (1, 2, 3):
         BAD = Op("bad", "bad", lambda *xs: sum(xs), lambda *args, k=arity: (1.0,) * (k + 1))
         with pytest.raises(ValueError, match=f"rule of 'bad' returned {arity + 1} derivatives"):
