@@ -2,7 +2,7 @@
 
 One loop (:func:`_propagate`) does the chain rule for both ``backward()`` and ``grad()``,
 with the local derivatives of each node's primitive -- on floats for first-order gradients,
-through a chain step made once per op from its rule (:func:`_chain_step`); with the Values
+through a chain step made once per op from its rule (:func:`autograd.chains.chain_step`); with the Values
 themselves when ``create_graph=True`` -- so higher-order gradients use exactly the rules of
 :mod:`autograd.ops`.
 """
@@ -160,7 +160,7 @@ def _propagate(
 def _chain(order: list[Value], into_grad: bool) -> None:
     """The chain rule over ``order``, on floats: the hot loop of every backward().
 
-    Each node's step is its op's chain function (:func:`_chain_step`): made once per op
+    Each node's step is its op's chain function (:func:`autograd.chains.chain_step`): made once per op
     from the op's own rule, it adds the node's gradient times each local derivative into
     the parents' slots -- micrograd's ``_backward`` closure, without a closure per node.
     """

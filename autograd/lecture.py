@@ -83,6 +83,7 @@ def lecture_constructor(data: Any, label: Any, extra: tuple[Any, ...]) -> TypeEr
 
 def _call_shape(data: Any, label: Any, extra: tuple[Any, ...]) -> str:
     """How the constructor was called, briefly: ``Value(0.76, (Value,), 'tanh')``."""
+
     def one(x: Any) -> str:
         if isinstance(x, (tuple, list, set, frozenset)):
             inner = ", ".join(type(v).__name__ for v in x)

@@ -6,7 +6,8 @@ This module is the cheat sheet of the engine. Every primitive is one :class:`Op`
 * ``derivative(*inputs, out)`` -- the local derivative of the output with respect to each
   input, as a tuple in parent order.
 
-The derivative rules are written with ordinary arithmetic (and the small helpers below), so
+The derivative rules are written with ordinary arithmetic (and the small helpers of
+:mod:`autograd.scalars`), so
 the *same* rule runs on floats (the fast ``backward()`` path, and the teaching view that asks a
 node for its local derivatives) and on :class:`~autograd.Value` objects (``grad(...,
 create_graph=True)``, which is how second and third derivatives come out). There is no second
@@ -77,6 +78,7 @@ __all__ = [
     "PRIMITIVES",
 ]
 
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Op:
     """A primitive operation: its forward value and its local-derivative rule.
@@ -119,11 +121,9 @@ class Op:
     #: node at once (``vforward`` is this on its arguments stacked).
     vstacked: Callable[[Any], Any] | None = None
     #: Not part of the op: the eager engine's chain-rule step for its nodes, made from
-    #: ``derivative`` when a backward pass first meets the op (``backprop._chain_step``) and
+    #: ``derivative`` when a backward pass first meets the op (``chains.chain_step``) and
     #: kept here so the op's lifetime is the cache's. Not an argument, not in ``==``/repr.
-    _chain: Callable[..., None] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    _chain: Callable[..., None] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"

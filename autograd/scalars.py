@@ -227,7 +227,6 @@ def logsumexp(*xs: float) -> float:
     return m + math.log(fsum(math.exp(x - m) for x in xs))
 
 
-
 def _quiet() -> Any:
     return _np().errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore")
 

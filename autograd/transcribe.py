@@ -5,7 +5,7 @@ A rule of :mod:`autograd.ops` is ordinary arithmetic, so running it on :class:`S
 it -- gives the rule as Python source: ``MUL``'s ``lambda a, b, out: (b, a)`` on
 ``Sym("a"), Sym("b"), Sym("out")`` gives ``["b", "a"]``. Two generators use this, so no rule
 is ever written twice: the compiler's Python backend (:mod:`autograd.codegen`) and the eager
-engine's chain functions (:mod:`autograd.backprop`). A rule that branches on a value or
+engine's chain steps (:mod:`autograd.chains`). A rule that branches on a value or
 calls a ``math`` function cannot be read this way; both then call the rule itself.
 
 This module imports only :mod:`autograd.ops`, so both can import it without a cycle.
