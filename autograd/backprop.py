@@ -2,9 +2,9 @@
 
 One loop (:func:`_propagate`) does the chain rule for both ``backward()`` and ``grad()``,
 with the local derivatives of each node's primitive -- on floats for first-order gradients,
-through a chain step made once per op from its rule (:func:`autograd.chains.chain_step`); with the Values
-themselves when ``create_graph=True`` -- so higher-order gradients use exactly the rules of
-:mod:`autograd.ops`.
+through a chain step made once per op from its rule (:func:`autograd.chains.chain_step`);
+with the Values themselves when ``create_graph=True`` -- so higher-order gradients use
+exactly the rules of :mod:`autograd.ops`.
 """
 
 from __future__ import annotations
