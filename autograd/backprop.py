@@ -160,9 +160,10 @@ def _propagate(
 def _chain(order: list[Value], into_grad: bool) -> None:
     """The chain rule over ``order``, on floats: the hot loop of every backward().
 
-    Each node's step is its op's chain function (:func:`autograd.chains.chain_step`): made once per op
-    from the op's own rule, it adds the node's gradient times each local derivative into
-    the parents' slots -- micrograd's ``_backward`` closure, without a closure per node.
+    Each node's step is its op's chain function (:func:`autograd.chains.chain_step`): made
+    once per op from the op's own rule, it adds the node's gradient times each local
+    derivative into the parents' slots -- micrograd's ``_backward`` closure, without a
+    closure per node.
     """
     if into_grad:
         for node in reversed(order):
