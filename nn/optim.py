@@ -55,7 +55,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from abc import ABC, abstractmethod
+from abc import ABC
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
@@ -256,13 +256,31 @@ class Optimizer(ABC):
         for p, x in zip(self.params, data):
             p.data = x
 
-    @abstractmethod
     def _rule(self) -> Callable[..., tuple[Any, ...]]:
         """This step's update, ``rule(data, grad, *buffers) -> (data, *buffers)``, with the
         hyperparameters as they are now. Written with plain arithmetic and ``_sqrt``, the one
         rule serves :meth:`step` (one parameter's floats at a time) and :meth:`step_arrays`
         (NumPy arrays of all of them at once): the same operations in the same order, so the
-        two give the same numbers bit for bit."""
+        two give the same numbers bit for bit.
+
+        An optimizer of your own defines this rule (and gets both), or overrides
+        :meth:`step` itself (and ``fit`` then calls that step on the Values)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} defines neither _rule() (the update rule) nor step()"
+        )
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is Optimizer:
+            raise TypeError(
+                "Optimizer is abstract: use SGD or Adam, or subclass it with an update rule"
+            )
+        return super().__new__(cls)
+
+    @property
+    def _has_rule(self) -> bool:
+        """Whether :meth:`step_arrays` can run: the class has a rule and keeps the base step."""
+        kind = type(self)
+        return kind._rule is not Optimizer._rule and kind.step is Optimizer.step
 
     def step_arrays(self, data: Any, grad: Any, buffers: dict[str, Any]) -> None:
         """One step on NumPy arrays, in place: ``data`` and ``grad`` hold the parameters'

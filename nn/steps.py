@@ -98,6 +98,8 @@ class _Resident:
             return None
         program, A = found
         traced = set(program.trace.params)
+        if not step.optimizer._has_rule:  # an optimizer of yours with its own step()
+            return None
         if not set(step.optimizer.params) <= traced:
             return None
         if step.regulariser is not None and not set(step.regulariser.trace.params) <= traced:

@@ -254,3 +254,27 @@ def test_a_diverging_run_still_says_so_and_puts_the_weights_back():
     assert any("diverged" in str(w.message) for w in said)
     assert all(math.isfinite(p.data) for p in model.parameters())
     assert len(h.cost) < 30
+
+
+def test_an_optimizer_of_your_own_with_its_own_step_still_trains_compiled():
+    class Halving(optim.Optimizer):
+        """Moves each parameter by half its gradient, by hand."""
+
+        def step(self):
+            for p in self.params:
+                p.data -= 0.5 * p.grad
+
+    X, y = BLOBS
+    runs = []
+    for compiled in (False, "numpy"):
+        model = MLP(2, [4, 3], seed=1)
+        opt = Halving(model.parameters(), lr=0.5)
+        h = fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=3, batch_size=30,
+                compile=compiled, progress=False)
+        runs.append((h.cost, [p.data for p in model.parameters()]))
+    assert _close(runs[1][0], runs[0][0]) and _close(runs[1][1], runs[0][1])
+    with pytest.raises(NotImplementedError, match="neither _rule"):
+        class Nothing(optim.Optimizer):
+            pass
+
+        Nothing([Value(1.0)], lr=0.1).step()
