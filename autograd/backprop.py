@@ -209,21 +209,6 @@ def _chain_checked(order: list[Value], create_graph: bool, into_grad: bool) -> N
                 parent._pass_grad += contribution
 
 
-def _arity_error(node: Value, derivatives: Any) -> ValueError:
-    op = node._operation
-    n = len(node._parents)
-    try:
-        got = f"{len(derivatives)} derivative{'s' if len(derivatives) != 1 else ''}"
-    except TypeError:
-        got = f"{type(derivatives).__name__} {derivatives!r}"
-    name = op.name if op is not None else "?"
-    return ValueError(
-        f"the derivative rule of {name!r} returned {got} for {n} input"
-        f"{'s' if n != 1 else ''}: it must return a tuple with one local derivative per "
-        f"input, in order"
-    )
-
-
 # With create_graph=True the gradients are themselves graphs, which a learner may draw; these
 # two keep them free of no-op nodes such as ``1.0 * d`` and ``0.0 + d``.
 

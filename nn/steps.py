@@ -149,12 +149,11 @@ class _Resident:
             gp[self.reg_at] += reg_grad
         if len(self.frozen):
             self.frozen_grad += gp[self.frozen_at]
-        if self.same_order:
-            grad, data = gp, self.P
-            self.optimizer.step_arrays(data, grad, self.buffers)
-        else:
-            grad, data = gp[self.opt_at], self.P[self.opt_at]
-            self.optimizer.step_arrays(data, grad, self.buffers)
+        # The optimizer's own parameters, in its order (the step's, most often: then P itself).
+        grad = gp if self.same_order else gp[self.opt_at]
+        data = self.P if self.same_order else self.P[self.opt_at]
+        self.optimizer.step_arrays(data, grad, self.buffers)
+        if not self.same_order:
             self.P[self.opt_at] = data
         self.grad = grad
         return cost, outs[1:].T

@@ -901,8 +901,7 @@ def _digits_sets() -> tuple[list[list[float]], list[int], list[list[float]], lis
     X_test_s, y_test)``."""
     from nn import data
 
-    X, y = data.digits()
-    (X_train, y_train), (X_test, y_test) = data.split(X, y, test_fraction=0.25, seed=0)
+    X_train, y_train, X_test, y_test = _raw_digits_split()
     X_train_s, X_test_s = data.standardize(X_train, X_test)
     return X_train_s, y_train, X_test_s, y_test
 
@@ -911,12 +910,10 @@ def _digits_sets() -> tuple[list[list[float]], list[int], list[list[float]], lis
 def _digits_confusion() -> list[list[int]]:
     """The confusion matrix on the test set of chapter 13's network, trained as the chapter
     trains it: MLP(64, [32, 10], seed=0), Adam α = 0.01, 20 epochs of minibatches of 32."""
-    from nn import MLP, Adam, confusion_matrix, fit
+    from nn import confusion_matrix
 
     X_train_s, y_train, X_test_s, y_test = _digits_sets()
-    model = MLP(64, [32, 10], seed=0)
-    fit(model, X_train_s, y_train, loss="cross_entropy", optimizer=Adam(model.parameters(),
-        lr=0.01), epochs=20, batch_size=32, compile=True, progress=False)  # fmt: skip
+    model, _ = _train_digits(X_train_s, y_train, 20, hidden=32)
     return confusion_matrix(model, X_test_s, y_test)
 
 
@@ -1033,12 +1030,14 @@ def _raw_digits_split() -> tuple[list[list[float]], list[int], list[list[float]]
     return X_train, y_train, X_test, y_test
 
 
-def _train_digits(X_fit: Any, y_fit: Any, epochs: int, **options: Any) -> tuple[Any, Any]:
-    """Chapter 14's ``train_digits``: MLP(64, [64, 10], seed=0), Adam α = 0.01, minibatches
-    of 32, compiled."""
+def _train_digits(
+    X_fit: Any, y_fit: Any, epochs: int, *, hidden: int = 64, **options: Any
+) -> tuple[Any, Any]:
+    """Chapter 14's ``train_digits`` (chapter 13's network with ``hidden=32``):
+    MLP(64, [hidden, 10], seed=0), Adam α = 0.01, minibatches of 32, compiled."""
     from nn import MLP, Adam, fit
 
-    model = MLP(64, [64, 10], seed=0)
+    model = MLP(64, [hidden, 10], seed=0)
     history = fit(model, X_fit, y_fit, loss="cross_entropy", optimizer=Adam(model.parameters(),
                   lr=0.01), epochs=epochs, batch_size=32, compile=True, progress=False,
                   **options)  # fmt: skip
@@ -1097,8 +1096,8 @@ def _stopped() -> Any:
     X_train, y_train, _, _ = _raw_digits_split()
     pool = slice(_SMALL, _SMALL + 300)
     X_small_s, X_val_s = data.standardize(X_train[:_SMALL], X_train[pool])
-    options = {"validation": (X_val_s, y_train[pool]), "patience": 5}
-    return _train_digits(X_small_s, y_train[:_SMALL], 60, **options)[1]
+    validation = (X_val_s, y_train[pool])
+    return _train_digits(X_small_s, y_train[:_SMALL], 60, validation=validation, patience=5)[1]
 
 
 @exercise(

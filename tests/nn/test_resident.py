@@ -125,6 +125,13 @@ def _train(
     return history, params, optimizer
 
 
+def _adam_fit(model, X, y, **kw):
+    """fit on the NumPy backend with the arrays kept: cross-entropy, Adam 0.05, batches of 16."""
+    options = {"epochs": 5, "batch_size": 16, **kw}
+    return fit(model, X, y, loss="cross_entropy", optimizer=optim.Adam(model.parameters(),
+               lr=0.05), compile="numpy", progress=False, **options)  # fmt: skip
+
+
 def _close(a, b):
     return all(math.isclose(x, y, rel_tol=1e-10, abs_tol=1e-12) for x, y in zip(a, b, strict=True))
 
@@ -172,18 +179,7 @@ def test_patience_and_a_callback_see_the_weights_of_the_epoch():
         seen.append([p.data for p in model.parameters()])
 
     model = MLP(2, [8, 3], seed=1)
-    fit(
-        model,
-        Xt,
-        yt,
-        loss="cross_entropy",
-        optimizer=optim.Adam(model.parameters(), lr=0.05),
-        epochs=4,
-        batch_size=16,
-        compile="numpy",
-        progress=False,
-        callback=callback,
-    )
+    _adam_fit(model, Xt, yt, epochs=4, callback=callback)
     assert seen[-1] == [p.data for p in model.parameters()]
     assert len({tuple(w) for w in seen}) == 4  # each epoch moved them, and the callback saw it
     results = []
@@ -207,30 +203,9 @@ def test_a_callback_that_raises_leaves_the_last_steps_numbers():
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        fit(
-            model,
-            X,
-            y,
-            loss="cross_entropy",
-            optimizer=optim.Adam(model.parameters(), lr=0.05),
-            epochs=5,
-            batch_size=16,
-            compile="numpy",
-            progress=False,
-            callback=stop,
-        )
+        _adam_fit(model, X, y, callback=stop)
     ref = MLP(2, [8, 3], seed=1)
-    fit(
-        ref,
-        X,
-        y,
-        loss="cross_entropy",
-        optimizer=optim.Adam(ref.parameters(), lr=0.05),
-        epochs=1,
-        batch_size=16,
-        compile="numpy",
-        progress=False,
-    )
+    _adam_fit(ref, X, y, epochs=1)
     assert [p.data for p in model.parameters()] == [p.data for p in ref.parameters()]
 
 
