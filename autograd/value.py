@@ -43,7 +43,7 @@ class Value(LectureView):
 
     # ``_pass_grad`` is scratch space for one backward pass, set to the shared 0.0 when a node
     # is made (no memory per node) so the walk can mark nodes in it instead of keeping a set
-    # (see ``backprop._walk_shallow``); ``__weakref__`` lets tools watch a graph without
+    # (see ``backprop._walk``); ``__weakref__`` lets tools watch a graph without
     # keeping it alive. No __dict__, no __eq__: nodes hash by identity.
     __slots__ = ("data", "grad", "_label", "_operation", "_parents", "_pass_grad", "__weakref__")
 

@@ -9,6 +9,7 @@ depth-first order as ever and leave the slots as it found them when it is not a 
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 
@@ -17,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
-from autograd import Op, Value, apply, backprop, chains, ops
+from autograd import Op, Value, apply, chains, ops
 
 #: Every op of one or two inputs in the engine, with its arity (wide ops have none).
 FIXED: list[tuple[Op, int]] = [
@@ -131,38 +132,79 @@ def test_a_custom_op_of_any_arity_shares_one_step() -> None:
     assert [x.grad for x in xs] == [3.0, 2.0, 1.0, 1.0]
 
 
-def _recursive_order(root: Value) -> list[Value]:
-    """The reference: the textbook recursive depth-first walk, parents in their order."""
+def _textbook_order(root: Value) -> list[Value]:
+    """The reference: the textbook depth-first walk (a set of seen nodes and a stack of
+    (node, iterator over its parents) pairs, which is recursion written out), parents in
+    their order, each node after all its parents."""
     order: list[Value] = []
-    seen: set[Value] = set()
-
-    def visit(v: Value) -> None:
-        seen.add(v)
-        for p in v._parents:
+    seen = {root}
+    stack = [(root, iter(root._parents))]
+    while stack:
+        node, parents = stack[-1]
+        for p in parents:
             if p not in seen:
-                visit(p)
-        order.append(v)
-
-    visit(root)
+                seen.add(p)
+                stack.append((p, iter(p._parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
     return order
 
 
-@settings(max_examples=50, deadline=None)
-@given(seed=st.integers(0, 10**6), size=st.integers(1, 80))
-def test_the_marking_walk_keeps_the_depth_first_order(seed: int, size: int) -> None:
+def _random_graph(seed: int, size: int, depth: int = 0) -> Value:
+    """Shared inputs, repeated parents (a * a), wide sums, and ``depth`` more ops on top."""
     rng = random.Random(seed)
     vals = [Value(rng.uniform(-1, 1)) for _ in range(3)]
     for _ in range(size):
         a, b = rng.choice(vals), rng.choice(vals)
-        vals.append(rng.choice([a * b, a + b, a - b, a.tanh(), autograd.sum([a, b, a])]))
-    root = vals[-1]
-    assert autograd.topological_order(root) == _recursive_order(root)
-    shallow = backprop.SHALLOW
-    backprop.SHALLOW = 3  # the list-based walk of deep graphs, on this one: the same order
+        vals.append(
+            rng.choice([a * b, a + b, a - b, a.tanh(), a * a, autograd.sum([a, b, a, vals[0]])])
+        )
+    top = vals[-1]
+    for i in range(depth):  # a deep chain that still reads the shared nodes now and then
+        top = top * 0.5 + (rng.choice(vals) if i % 97 == 0 else 1.0)
+    return top
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6), size=st.integers(0, 80))
+def test_the_marking_walk_keeps_the_depth_first_order(seed: int, size: int) -> None:
+    root = _random_graph(seed, size)
+    assert autograd.topological_order(root) == _textbook_order(root)
+
+
+def test_the_walk_keeps_the_order_on_a_deep_graph() -> None:
+    root = _random_graph(7, 200, depth=5000)
+    order = autograd.topological_order(root)
+    assert order == _textbook_order(root) and len(order) > 10_000
+
+
+def test_a_deep_walk_sets_off_no_garbage_collection() -> None:
+    """The walk's stack holds only nodes, which are on the heap already: a stack of
+    (node, iterator) pairs 100,000 deep makes the collector run hundreds of times."""
+    root = _random_graph(3, 20, depth=50_000)
+    runs: list[int] = []
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            runs.append(info["generation"])
+
+    gc.collect()
+    gc.callbacks.append(count)
     try:
-        assert autograd.topological_order(root) == _recursive_order(root)
+        autograd.topological_order(root)
+        root.backward()
     finally:
-        backprop.SHALLOW = shallow
+        gc.callbacks.remove(count)
+    assert runs == []
+    # the same check sees the collector run for the textbook walk, which it should
+    gc.callbacks.append(count)
+    try:
+        _textbook_order(root)
+    finally:
+        gc.callbacks.remove(count)
+    assert runs != []
 
 
 def test_a_walk_outside_a_pass_leaves_the_slots_as_they_were() -> None:
@@ -173,7 +215,7 @@ def test_a_walk_outside_a_pass_leaves_the_slots_as_they_were() -> None:
         node._pass_grad = m
     autograd.topological_order(y)
     y2 = y
-    for _ in range(backprop.SHALLOW + 5):  # and the deep walk, after the shallow one gave up
+    for _ in range(5000):  # and a deep walk on top of them
         y2 = y2 * 1.0
     autograd.topological_order(y2)
     assert [node._pass_grad for node in autograd.topological_order(y)] == marks
