@@ -60,6 +60,14 @@ def exp(x: Any) -> Any:
 sigmoid = scalars._vsigmoid
 
 
+def tanh(x: Any) -> Any:
+    return _np().tanh(x)
+
+
+def absolute(x: Any) -> Any:
+    return _np().abs(x)
+
+
 def relu(x: Any) -> Any:
     return _np().where(x <= 0, 0.0, x)  # NaN is not <= 0: it passes, as in scalars._relu
 

@@ -7,11 +7,10 @@ This module is the cheat sheet of the engine. Every primitive is one :class:`Op`
   input, as a tuple in parent order.
 
 The derivative rules are written with ordinary arithmetic (and the small helpers of
-:mod:`autograd.scalars`), so
-the *same* rule runs on floats (the fast ``backward()`` path, and the teaching view that asks a
-node for its local derivatives) and on :class:`~autograd.Value` objects (``grad(...,
-create_graph=True)``, which is how second and third derivatives come out). There is no second
-copy of the math anywhere.
+:mod:`autograd.scalars`), so the *same* rule runs on floats (the fast ``backward()`` path,
+and the teaching view that asks a node for its local derivatives) and on
+:class:`~autograd.Value` objects (``grad(..., create_graph=True)``, which is how second and
+third derivatives come out). There is no second copy of the math anywhere.
 
 Subtraction is a composite, ``a + (-b)``, built by :class:`Value`; division is a primitive of
 its own so that it is exact over the whole float range.
@@ -161,7 +160,7 @@ TANH = Op(
     math.tanh,
     lambda a, out: (1 - out * out,),
     "d tanh(a)/da = 1 - tanh(a)**2",
-    lambda a: _np().tanh(a),
+    arrays.tanh,
 )
 SIGMOID = Op(
     "sigmoid",
@@ -197,7 +196,7 @@ ABS = Op(
     abs,
     lambda a, out: ((a > 0) * 1.0 - (a < 0) * 1.0,),
     "d|a|/da = sign(a)  (0 at a = 0)",
-    lambda a: _np().abs(a),
+    arrays.absolute,
 )
 SUM = Op(
     "sum",
